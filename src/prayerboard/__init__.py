@@ -1,0 +1,1 @@
+"""prayerboard: a self-hosted community board for prayer requests and encouragement."""

@@ -1,0 +1,3 @@
+from prayerboard.cli import main
+
+raise SystemExit(main())

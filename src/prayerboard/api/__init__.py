@@ -1,0 +1,1 @@
+"""Thin JSON handlers over the same services the pages use."""

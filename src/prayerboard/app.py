@@ -1,0 +1,235 @@
+"""create_app(settings): the Litestar application with its plugins, middleware and controllers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import MutableScopeHeaders, ResponseHeader
+from litestar.exceptions import HTTPException
+from litestar.middleware import ASGIMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from prayerboard import db, policy
+from prayerboard.api.posts import PostApiController
+from prayerboard.services import accounts
+from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
+from prayerboard.sessions import RotatingSessionConfig
+from prayerboard.settings import Settings
+from prayerboard.stores import build_shared_state
+from prayerboard.templating import configure_environment
+from prayerboard.web.accounts import AccountController
+from prayerboard.web.common import ACTOR_KEY, login_redirect, render
+from prayerboard.web.health import healthz, readyz
+from prayerboard.web.posts import BoardController, PostController
+
+log = logging.getLogger("prayerboard")
+
+MAX_REQUEST_BODY_BYTES = 256 * 1024  # a 5,000-character post, percent-encoded, is well under this
+SESSION_COOKIE = "prayerboard_session"
+CSRF_COOKIE = "prayerboard_csrf"
+
+# No inline script or style anywhere, so the policy can forbid both.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    # Same-origin only: the address of a page about someone's grief is never sent to other sites.
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(name="Permissions-Policy", value="camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+]
+
+ERROR_TITLES = {
+    400: "That request could not be understood",
+    401: "Please sign in",
+    403: "You can't do that here",
+    404: "We couldn't find that page",
+    405: "That action isn't available here",
+    409: "That conflicts with something",
+    413: "That was too much to send at once",
+    422: "Please check what you entered",
+    429: "Please slow down a little",
+    500: "Something went wrong on our side",
+    503: "The board is resting for a moment",
+}
+
+
+def package_dir(name: str) -> Path:
+    """``templates`` or ``static``: inside the installed package, or at the top of a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / name, here.parent.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"cannot find the {name}/ directory next to {here}")
+
+
+class ActorMiddleware(ASGIMiddleware):
+    """Load the signed-in member once per request, after the session middleware."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        session = scope.get("session") or {}
+        member_id = session.get("member_id") if isinstance(session, dict) else None
+        actor = None
+        if isinstance(member_id, int):
+            actor = await accounts.load_actor(member_id)
+            if actor is None:
+                # The account was suspended or deleted: this session must not work again.
+                scope["session"] = {}
+        scope[ACTOR_KEY] = actor  # type: ignore[literal-required]
+        if actor is None:
+            await next_app(scope, receive, send)
+            return
+
+        async def send_private(message: Any) -> None:
+            # Pages for a signed-in member may hold what others must not see: never cache them.
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                headers["Cache-Control"] = "private, no-store"
+            await send(message)
+
+        await next_app(scope, receive, send_private)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/schema"))
+
+
+def _error_response(request: Request, status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if _is_api(request) or "application/json" in request.headers.get("accept", "") and request.method != "GET":
+        return Response({"status_code": status_code, "detail": message}, status_code=status_code, headers=headers)
+    title = ERROR_TITLES.get(status_code, "Something went wrong")
+    template: Template = render(request, "errors/error.html", status_code, title=title, message=message, code=status_code)
+    if headers:
+        template.headers.update(headers)
+    return template  # type: ignore[return-value]
+
+
+def handle_service_error(request: Request, exc: ServiceError) -> Response | Redirect:
+    if isinstance(exc, SignInRequired) and not _is_api(request):
+        return login_redirect(request)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+    return _error_response(request, exc.status_code, exc.message, headers)
+
+
+_HTTP_MESSAGES = {
+    400: "Part of what was sent could not be read. Please go back and try again.",
+    403: "This form has expired or came from somewhere else. Please reload the page and try again.",
+    404: "It may have been removed, or it may not be shared with you.",
+    405: "That address doesn't accept this kind of request.",
+    413: "What you sent is larger than the board accepts. Please shorten it and try again.",
+    429: "Too many requests. Please wait a little and try again.",
+}
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail, exc_info=exc)
+    message = _HTTP_MESSAGES.get(status, exc.detail if status < 500 else "Please try again in a moment.")
+    return _error_response(request, status, message, dict(exc.headers) if exc.headers else None)
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    try:
+        return _error_response(request, 500, "We have been told about it. Please try again in a moment.")
+    except Exception:  # the error page itself failed; answer plainly rather than not at all
+        log.exception("error page failed to render")
+        return Response("Something went wrong on our side.", status_code=500, media_type="text/plain")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the board for ``settings`` (read from the environment when not given)."""
+    settings = settings or Settings.from_env()
+    engine = db.configure(db.build_engine(settings.database_url, settings.sqlite_pool_size, settings.postgres_pool_size))
+    store, counters = build_shared_state(settings.redis_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.start_pool(engine, settings.postgres_pool_size)
+        try:
+            yield
+        finally:
+            await db.close_pool(engine)
+
+    template_config = TemplateConfig(
+        directory=package_dir("templates"),
+        engine=JinjaTemplateEngine,
+        engine_callback=lambda engine_: configure_environment(engine_.engine, settings),
+    )
+    session_config = RotatingSessionConfig(
+        key=SESSION_COOKIE,
+        store="sessions",
+        max_age=settings.session_max_age_seconds,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        renew_on_access=True,
+    )
+    app = Litestar(
+        route_handlers=[
+            BoardController,
+            AccountController,
+            PostController,
+            PostApiController,
+            healthz,
+            readyz,
+            create_static_files_router(path="/static", directories=[package_dir("static")], name="static"),
+        ],
+        lifespan=[lifespan],
+        middleware=[session_config.middleware, ActorMiddleware()],
+        stores={"sessions": store.with_namespace("sessions")},
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            header_name="x-csrftoken",
+            exclude=["/healthz", "/readyz"],
+        ),
+        template_config=template_config,
+        plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
+        openapi_config=OpenAPIConfig(title="prayerboard API", version="1.0.0", path="/schema"),
+        exception_handlers={
+            ServiceError: handle_service_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
+        response_headers=SECURITY_HEADERS,
+        request_max_body_size=MAX_REQUEST_BODY_BYTES,
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.login_throttle = accounts.LoginThrottle(
+        counters,
+        per_account=settings.login_failures_per_account,
+        per_address=settings.login_failures_per_address,
+        window_seconds=settings.login_failure_window_seconds,
+    )
+    app.state.counters = counters
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory`` and for several worker processes."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app()
+
+
+__all__ = ["create_app", "create_app_from_env", "policy"]

@@ -1,0 +1,223 @@
+"""Database engines: a kept-connection SQLite engine, PostgreSQL via asyncpg, and migrations.
+
+Piccolo's stock SQLite engine opens a new connection for every query (about 2.5 ms for a
+20-row select on this hardware class, against 0.05 ms on a kept connection) and begins
+transactions DEFERRED, which fail as "database is locked" when two writers upgrade at once.
+``PooledSQLiteEngine`` keeps a small pool of connections in WAL mode with a busy timeout and
+begins every transaction IMMEDIATE, while still going through the ORM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # a writer waits this long for another before giving up
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",  # readers never block the writer, nor the writer readers
+    "PRAGMA synchronous = NORMAL",  # durable at every checkpoint; safe with WAL
+    f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys = ON",
+)
+
+
+class PooledSQLiteTransaction(SQLiteTransaction):
+    """A transaction on a pooled connection, returned to the pool instead of closed."""
+
+    engine: "PooledSQLiteEngine"
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        return await self.engine.acquire()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self.engine.release(self.connection)
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """SQLite through Piccolo, on kept connections (WAL, busy timeout, IMMEDIATE writes).
+
+    The pool is opened by ``start_connection_pool`` in the app's lifespan, on the app's event
+    loop. Without it (command-line tools, tests) each query opens its own connection, as the
+    stock engine does, but with the same pragmas.
+    """
+
+    def __init__(self, path: str, pool_size: int = 4, **kwargs: Any) -> None:
+        super().__init__(path=path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, **kwargs)
+        self.pool_size = pool_size
+        self._idle: asyncio.Queue[aiosqlite.Connection] | None = None
+        self._all: list[aiosqlite.Connection] = []
+
+    async def _connect(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        for pragma in SQLITE_PRAGMAS:
+            await connection.execute(pragma)
+        return connection
+
+    async def start_connection_pool(self, **_: Any) -> None:
+        if self._idle is not None:
+            return
+        self._idle = asyncio.Queue()
+        for _ in range(self.pool_size):
+            connection = await self._connect()
+            self._all.append(connection)
+            self._idle.put_nowait(connection)
+
+    async def close_connection_pool(self) -> None:
+        connections, self._all, self._idle = self._all, [], None
+        for connection in connections:
+            await connection.close()
+
+    async def acquire(self) -> aiosqlite.Connection:
+        if self._idle is None:
+            return await self._connect()
+        return await self._idle.get()
+
+    async def release(self, connection: aiosqlite.Connection) -> None:
+        if self._idle is not None and connection in self._all:
+            self._idle.put_nowait(connection)
+        else:
+            await connection.close()
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        return await self._connect()
+
+    async def _run(self, connection: aiosqlite.Connection, query: str, args: list[Any] | None) -> list[dict]:
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    async def _run_in_new_connection(self, query: str, args=None, query_type: str = "generic", table=None):
+        connection = await self.acquire()
+        try:
+            # The connection is in autocommit mode (isolation_level=None), so a lone statement
+            # commits by itself; nothing is left open on a pooled connection.
+            return await self._run(connection, query, args)
+        finally:
+            await self.release(connection)
+
+    async def _run_in_existing_connection(self, connection, query: str, args=None, query_type: str = "generic", table=None):
+        return await self._run(connection, query, args)
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> PooledSQLiteTransaction:
+        """Begin a transaction, IMMEDIATE unless told otherwise, so writers queue instead of failing."""
+        return PooledSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+    def atomic(self, transaction_type: TransactionType = TransactionType.immediate):
+        return super().atomic(transaction_type=transaction_type)
+
+
+def build_engine(database_url: str, sqlite_pool_size: int = 4, postgres_pool_size: int = 10) -> Engine:
+    """Make the engine that ``PRAYERBOARD_DATABASE_URL`` names."""
+    if database_url.startswith("sqlite:///"):
+        path = unquote(database_url[len("sqlite:///"):])
+        return PooledSQLiteEngine(path=path or "prayerboard.sqlite3", pool_size=sqlite_pool_size)
+    parsed = urlparse(database_url)
+    if parsed.scheme in {"postgresql", "postgres"}:
+        return PostgresEngine(config={"dsn": database_url})
+    raise ValueError(f"unsupported database URL: {database_url!r}")
+
+
+_engine: Engine | None = None
+
+
+def configure(engine: Engine) -> Engine:
+    """Bind every table (ours and Piccolo's migration table) to ``engine``."""
+    global _engine
+    from piccolo.apps.migrations.tables import Migration
+
+    from prayerboard import tables
+
+    _engine = engine
+    for table in (*tables.ALL_TABLES, Migration):
+        table._meta.db = engine
+    return engine
+
+
+def current_engine() -> Engine:
+    """The engine the tables are bound to; configured from the environment on first use."""
+    if _engine is None:
+        from prayerboard.settings import Settings
+
+        settings = Settings.from_env()
+        configure(build_engine(settings.database_url, settings.sqlite_pool_size, settings.postgres_pool_size))
+    assert _engine is not None
+    return _engine
+
+
+async def start_pool(engine: Engine, postgres_pool_size: int = 10) -> None:
+    """Open the engine's connections on the running event loop."""
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=postgres_pool_size)
+    else:
+        await engine.start_connection_pool()
+
+
+async def close_pool(engine: Engine) -> None:
+    await engine.close_connection_pool()
+
+
+def is_sqlite(engine: Engine | None = None) -> bool:
+    return (engine or current_engine()).engine_type == "sqlite"
+
+
+@contextlib.asynccontextmanager
+async def transaction() -> AsyncIterator[Any]:
+    """A write transaction on the current engine (IMMEDIATE on SQLite)."""
+    async with current_engine().transaction() as txn:
+        yield txn
+
+
+async def migrate(quiet: bool = True) -> None:
+    """Apply every committed migration that has not yet run."""
+    import os
+
+    os.environ.setdefault("PICCOLO_CONF", "prayerboard.piccolo_conf")
+    current_engine()
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    if quiet:
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+            result = await run_forwards(app_name="prayerboard")
+    else:
+        result = await run_forwards(app_name="prayerboard")
+    if not result.success:
+        raise RuntimeError(f"migration failed: {result.message}")
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True when ``exc`` is a unique-constraint violation on either engine."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, asyncpg.UniqueViolationError)
+
+
+def sqlite_version() -> tuple[int, ...]:
+    return sqlite3.sqlite_version_info

@@ -1,0 +1,165 @@
+"""Input is normalised and checked once, here, before it reaches a service.
+
+Each ``parse_*`` function takes the raw form (a mapping of str to str) and returns the clean
+values, or raises ``FormErrors`` carrying a message per field and the input as typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from prayerboard import tables
+from prayerboard.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Control characters other than newline and tab; NUL among them (PostgreSQL refuses it in text).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Zero-width and bidirectional-override characters that can disguise a name.
+_INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+CHECKBOX_ON = {"on", "true", "1", "yes"}
+
+
+class FormErrors(Exception):
+    """The input cannot be used; ``errors`` maps field names to messages for the form."""
+
+    def __init__(self, errors: dict[str, str], values: Mapping[str, Any]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+        self.values = dict(values)
+
+
+def clean_text(value: Any, *, multiline: bool) -> str:
+    """NFC-normalise, unify line endings, drop control characters, trim outer whitespace."""
+    if value is None:
+        return ""
+    text = str(value)
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_RE.sub("", text)
+    if not multiline:
+        text = _INVISIBLE_RE.sub("", text.replace("\n", " ").replace("\t", " "))
+        text = re.sub(r" {2,}", " ", text)
+    else:
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def checkbox(value: Any) -> bool:
+    return str(value or "").strip().lower() in CHECKBOX_ON
+
+
+class _Checker:
+    """Collects one message per field while values are cleaned."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+        self.errors: dict[str, str] = {}
+
+    def text(self, name: str, label: str, max_length: int, *, multiline: bool = False, required: bool = True) -> str:
+        value = clean_text(self.raw.get(name), multiline=multiline)
+        if required and not value:
+            self.errors[name] = f"{label} is required."
+        elif len(value) > max_length:
+            self.errors[name] = f"{label} must be at most {max_length:,} characters (it is {len(value):,})."
+        return value
+
+    def choice(self, name: str, label: str, choices: tuple[str, ...] | list[str], default: str | None = None) -> str:
+        value = clean_text(self.raw.get(name), multiline=False) or (default or "")
+        if value not in choices:
+            self.errors[name] = f"Choose a {label.lower()} from the list."
+        return value
+
+    def done(self) -> None:
+        if self.errors:
+            safe = {k: clean_text(v, multiline=True) for k, v in self.raw.items() if k != "password"}
+            raise FormErrors(self.errors, safe)
+
+
+@dataclass(frozen=True)
+class Registration:
+    username: str
+    display_name: str
+    email: str
+    password: str
+
+
+def parse_registration(raw: Mapping[str, Any]) -> Registration:
+    check = _Checker(raw)
+    username = check.text("username", "Username", tables.USERNAME_MAX)
+    if username and "username" not in check.errors and not USERNAME_RE.match(username):
+        check.errors["username"] = (
+            "Use 2 to 32 letters, digits, dots, dashes or underscores, starting with a letter or digit."
+        )
+    display_name = check.text("display_name", "Display name", tables.DISPLAY_NAME_MAX)
+    email = check.text("email", "Email", tables.EMAIL_MAX)
+    if email and "email" not in check.errors and not EMAIL_RE.match(email):
+        check.errors["email"] = "Enter an email address like name@example.org."
+    password = str(raw.get("password") or "")
+    if "\x00" in password:
+        check.errors["password"] = "The password contains a character that cannot be used."
+    elif len(password) < PASSWORD_MIN_LENGTH:
+        check.errors["password"] = f"Use at least {PASSWORD_MIN_LENGTH} characters."
+    elif len(password) > PASSWORD_MAX_LENGTH:
+        check.errors["password"] = f"Use at most {PASSWORD_MAX_LENGTH} characters."
+    check.done()
+    return Registration(username, display_name, email.lower(), password)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+
+def parse_login(raw: Mapping[str, Any]) -> Credentials:
+    check = _Checker(raw)
+    username = check.text("username", "Username", 200)
+    password = str(raw.get("password") or "")
+    if not password:
+        check.errors["password"] = "Password is required."
+    elif len(password) > PASSWORD_MAX_LENGTH or "\x00" in password:
+        check.errors["password"] = "That username and password do not match."
+    check.done()
+    return Credentials(username, password)
+
+
+@dataclass(frozen=True)
+class PostInput:
+    kind: str
+    title: str
+    body: str
+    category: str
+    visibility: str
+    anonymous: bool
+
+
+def parse_post(raw: Mapping[str, Any], categories: tuple[str, ...]) -> PostInput:
+    check = _Checker(raw)
+    kind = check.choice("kind", "Kind", tables.POST_KINDS, default="request")
+    title = check.text("title", "Title", tables.TITLE_MAX)
+    body = check.text("body", "Your words", tables.BODY_MAX, multiline=True)
+    category = check.choice("category", "Category", categories)
+    visibility = check.choice("visibility", "Who can see it", tables.VISIBILITIES, default="public")
+    anonymous = checkbox(raw.get("anonymous"))
+    check.done()
+    return PostInput(kind, title, body, category, visibility, anonymous)
+
+
+def parse_body(raw: Mapping[str, Any], label: str = "Your words", max_length: int = tables.REPLY_MAX) -> str:
+    check = _Checker(raw)
+    body = check.text("body", label, max_length, multiline=True)
+    check.done()
+    return body
+
+
+def parse_id(value: Any) -> int | None:
+    """A positive database id from a path or query string, or None when it is not one."""
+    text = str(value or "")
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None

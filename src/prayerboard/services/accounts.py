@@ -1,0 +1,133 @@
+"""Accounts: registration, sign-in with throttling, and loading the signed-in actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prayerboard import passwords
+from prayerboard.db import is_unique_violation, transaction
+from prayerboard.forms import Credentials, FormErrors, Registration
+from prayerboard.policy import Actor
+from prayerboard.services.errors import Throttled
+from prayerboard.stores import Counters
+from prayerboard.tables import Member
+
+GENERIC_LOGIN_ERROR = "That username and password do not match."
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def username_key(username: str) -> str:
+    """The case-insensitive identity of a username."""
+    return username.casefold()
+
+
+def actor_from_row(row: dict) -> Actor:
+    return Actor(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        state=row["state"],
+    )
+
+
+async def register(form: Registration, role: str = "member") -> Actor:
+    """Create a member; a username taken in any letter case is refused at its field."""
+    password_hash = await passwords.hash_password(form.password)
+    key = username_key(form.username)
+    taken = FormErrors(
+        {"username": "That username is taken. Please choose another."},
+        {"username": form.username, "display_name": form.display_name, "email": form.email},
+    )
+    if await Member.exists().where(Member.username_key == key):
+        raise taken
+    try:
+        row = (
+            await Member.insert(
+                Member(
+                    username=form.username,
+                    username_key=key,
+                    display_name=form.display_name,
+                    email=form.email,
+                    password_hash=password_hash,
+                    role=role,
+                    created_at=utcnow(),
+                )
+            ).returning(*Member.all_columns())
+        )[0]
+    except Exception as exc:
+        # Two people registering the same name at once: the unique index decides.
+        if is_unique_violation(exc):
+            raise taken from exc
+        raise
+    return actor_from_row(row)
+
+
+class LoginThrottle:
+    """Failed sign-ins counted per account and per client address, in a shared store."""
+
+    def __init__(self, counters: Counters, per_account: int, per_address: int, window_seconds: int) -> None:
+        self.counters = counters
+        self.per_account = per_account
+        self.per_address = per_address
+        self.window_seconds = window_seconds
+
+    def _keys(self, username: str, address: str) -> tuple[str, str]:
+        return f"login:account:{username_key(username)}", f"login:address:{address}"
+
+    async def check(self, username: str, address: str) -> None:
+        """Refuse with a retry time when either limit has been reached."""
+        account_key, address_key = self._keys(username, address)
+        for key, limit in ((account_key, self.per_account), (address_key, self.per_address)):
+            count, remaining = await self.counters.peek(key)
+            if count >= limit:
+                minutes = max(1, -(-remaining // 60))
+                raise Throttled(
+                    f"Too many failed sign-ins. Please try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+                    retry_after=remaining,
+                )
+
+    async def failed(self, username: str, address: str) -> None:
+        for key in self._keys(username, address):
+            await self.counters.hit(key, self.window_seconds)
+
+    async def succeeded(self, username: str) -> None:
+        await self.counters.reset(self._keys(username, "")[0])
+
+
+async def authenticate(credentials: Credentials, address: str, throttle: LoginThrottle) -> Actor:
+    """Check a username and password; the same message and cost whether or not the account exists."""
+    await throttle.check(credentials.username, address)
+    row = (
+        await Member.select()
+        .where(Member.username_key == username_key(credentials.username))
+        .first()
+    )
+    ok = await passwords.verify_password(row["password_hash"] if row else None, credentials.password)
+    if not ok or row is None or row["state"] in {"suspended", "deleted"}:
+        await throttle.failed(credentials.username, address)
+        raise FormErrors({"password": GENERIC_LOGIN_ERROR}, {"username": credentials.username})
+    await throttle.succeeded(credentials.username)
+    if passwords.needs_rehash(row["password_hash"]):
+        new_hash = await passwords.hash_password(credentials.password)
+        await Member.update({Member.password_hash: new_hash}).where(Member.id == row["id"])
+    return actor_from_row(row)
+
+
+async def load_actor(member_id: int) -> Actor | None:
+    """The member behind a session, or None when the account can no longer be used."""
+    row = (
+        await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state)
+        .where(Member.id == member_id)
+        .first()
+    )
+    if row is None or row["state"] in {"suspended", "deleted"}:
+        return None
+    return actor_from_row(row)
+
+
+async def set_role(username: str, role: str) -> None:
+    await Member.update({Member.role: role}).where(Member.username_key == username_key(username))

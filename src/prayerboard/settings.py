@@ -1,0 +1,112 @@
+"""Typed settings read once from environment variables (every one is documented in the README)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CATEGORIES = (
+    "Health and healing",
+    "Family and marriage",
+    "Grief and loss",
+    "Work and provision",
+    "Faith and guidance",
+    "Addiction and recovery",
+    "Church and mission",
+    "Thanksgiving",
+    "Other",
+)
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the board cannot use."""
+
+
+def _int_env(environ: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about its environment."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    board_name: str = "Prayer Board"
+    page_size: int = 20
+    sqlite_pool_size: int = 4
+    postgres_pool_size: int = 10
+    secure_cookies: bool = False
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    login_failure_window_seconds: int = 15 * 60
+    session_max_age_seconds: int = 14 * 24 * 3600
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        """Read settings from the environment, creating the data directory and secret key if needed."""
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("PRAYERBOARD_DATA_DIR", "./var")).expanduser().resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database_url = env.get("PRAYERBOARD_DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'prayerboard.sqlite3'}"
+        if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise SettingsError("PRAYERBOARD_DATABASE_URL must start with sqlite:/// or postgresql://")
+        categories = tuple(
+            c.strip() for c in env.get("PRAYERBOARD_CATEGORIES", "").split(",") if c.strip()
+        ) or DEFAULT_CATEGORIES
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            secret_key=env.get("PRAYERBOARD_SECRET_KEY", "").strip() or load_or_create_secret_key(data_dir),
+            redis_url=env.get("PRAYERBOARD_REDIS_URL", "").strip() or None,
+            categories=categories,
+            board_name=env.get("PRAYERBOARD_BOARD_NAME", "").strip() or "Prayer Board",
+            page_size=_int_env(env, "PRAYERBOARD_PAGE_SIZE", 20, minimum=1),
+            sqlite_pool_size=_int_env(env, "PRAYERBOARD_SQLITE_POOL_SIZE", 4, minimum=1),
+            postgres_pool_size=_int_env(env, "PRAYERBOARD_POSTGRES_POOL_SIZE", 10, minimum=1),
+            secure_cookies=env.get("PRAYERBOARD_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"},
+        )
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """Return the key kept in the data directory, generating it (owner-only) on first start."""
+    path = data_dir / SECRET_KEY_FILE
+    if not path.exists():
+        # Write a private temporary file, then hard-link it into place: the link fails if another
+        # process got there first, so every process ends up reading the same complete key.
+        fd, temp_name = tempfile.mkstemp(dir=data_dir, prefix=".secret-")
+        try:
+            with os.fdopen(fd, "w") as handle:  # mkstemp creates the file with mode 0600
+                handle.write(secrets.token_urlsafe(48) + "\n")
+            try:
+                os.link(temp_name, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temp_name)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise SettingsError(f"{path} holds a key shorter than 32 characters")
+    return key

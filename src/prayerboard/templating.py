@@ -1,0 +1,70 @@
+"""Jinja2 set-up: the policy's ``can()``, plain-text rendering and dates for every template."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment
+
+from prayerboard.policy import can
+from prayerboard.settings import Settings
+from prayerboard.text import render_plain_text
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def format_date(value: Any) -> str:
+    """A calm, unambiguous date: "3 March 2026"."""
+    moment = _as_datetime(value)
+    return f"{moment.day} {moment:%B %Y}" if moment else ""
+
+
+def iso_datetime(value: Any) -> str:
+    moment = _as_datetime(value)
+    return moment.isoformat(timespec="seconds") if moment else ""
+
+
+def time_ago(value: Any, now: dt.datetime | None = None) -> str:
+    """"just now", "5 minutes ago", "yesterday", then the date."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return ""
+    seconds = int(((now or dt.datetime.now(dt.timezone.utc)) - moment).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    if seconds < 86400:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    days = seconds // 86400
+    if days == 1:
+        return "yesterday"
+    if days < 7:
+        return f"{days} days ago"
+    return format_date(moment)
+
+
+def with_query(base: dict[str, Any], **changes: Any) -> str:
+    """A query string from ``base`` with ``changes`` applied; empty values are dropped."""
+    merged = {**base, **changes}
+    pairs = {k: v for k, v in merged.items() if v not in (None, "", False)}
+    return ("?" + urlencode(pairs)) if pairs else "?"
+
+
+def configure_environment(env: Environment, settings: Settings) -> None:
+    env.globals.update(can=can, with_query=with_query, board_name=settings.board_name)
+    env.filters.update(plain_text=render_plain_text, date=format_date, iso=iso_datetime, ago=time_ago)
+    env.trim_blocks = True
+    env.lstrip_blocks = True

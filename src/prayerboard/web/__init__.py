@@ -1,0 +1,1 @@
+"""Thin page handlers: parse the request, call one service, render or redirect."""

@@ -1,0 +1,76 @@
+"""What every page handler shares: who is asking, reading forms, rendering, redirecting."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from prayerboard.forms import parse_id
+from prayerboard.policy import Actor
+from prayerboard.services.errors import NotFound, SignInRequired
+
+ACTOR_KEY = "prayerboard.actor"
+
+
+def current_actor(request: Request) -> Actor | None:
+    """The signed-in member, loaded once per request by ``ActorMiddleware``; None for visitors."""
+    return request.scope.get(ACTOR_KEY)  # type: ignore[return-value]
+
+
+def require_member(request: Request) -> Actor:
+    """The signed-in member, or ``SignInRequired`` (answered with a 303 to /login?next=...)."""
+    actor = current_actor(request)
+    if actor is None:
+        raise SignInRequired()
+    return actor
+
+
+async def read_form(request: Request) -> dict[str, Any]:
+    """The submitted form as a flat dict (the last value wins for a repeated field)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if key != "_csrf_token"}
+
+
+def path_id(value: str) -> int:
+    """A post or reply id from the path; anything else is a 404, never a 500."""
+    number = parse_id(value)
+    if number is None:
+        raise NotFound()
+    return number
+
+
+def safe_next(value: Any, default: str = "/") -> str:
+    """A local path to return to, refusing anything that could lead to another site."""
+    text = str(value or "")
+    if not text.startswith("/") or text.startswith("//") or "\\" in text or any(ord(c) < 32 for c in text):
+        return default
+    return text
+
+
+def login_redirect(request: Request) -> Redirect:
+    """Send a visitor to sign in, then back to the page they were on."""
+    if request.method == "GET":
+        target = request.url.path + ("?" + request.url.query if request.url.query else "")
+    else:
+        # After signing in, a form post cannot be replayed; return to the page that held the form.
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.netloc == request.headers.get("host", "")
+        target = safe_next(referer.path + ("?" + referer.query if referer.query else ""), "/") if same_site else "/"
+    return Redirect(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+
+def see_other(path: str) -> Redirect:
+    """Redirect after a POST, so a reload does not send the form again."""
+    return Redirect(path, status_code=303)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
+    """Render a page with the shared context (who is asking, the board's settings)."""
+    settings = request.app.state.settings
+    context.setdefault("actor", current_actor(request))
+    context.setdefault("board_name", settings.board_name)
+    context.setdefault("categories", settings.categories)
+    return Template(template_name=template, context=context, status_code=status_code)

@@ -1,0 +1,174 @@
+"""The board, posts, updates, replies and "I'm praying"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Response, Template
+
+from prayerboard import tables
+from prayerboard.forms import FormErrors, checkbox, parse_body, parse_id, parse_post
+from prayerboard.services import posts
+from prayerboard.web.common import current_actor, path_id, read_form, render, require_member, see_other
+
+FORM_ERROR_STATUS = 422
+
+
+def board_query_from_request(request: Request) -> posts.BoardQuery:
+    """Filters from the query string; unknown values are ignored rather than refused."""
+    params = request.query_params
+    categories = request.app.state.settings.categories
+    kind = params.get("kind")
+    category = params.get("category")
+    return posts.BoardQuery(
+        kind=kind if kind in tables.POST_KINDS else None,
+        category=category if category in categories else None,
+        answered=checkbox(params.get("answered")),
+        before=parse_id(params.get("before")),
+        after=parse_id(params.get("after")),
+    )
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+class BoardController(Controller):
+    @get("/", name="board")
+    async def board(self, request: Request) -> Template:
+        actor = current_actor(request)
+        page = await posts.board(actor, board_query_from_request(request), request.app.state.settings.page_size)
+        return render(request, "board/index.html", page=page, query=page.query)
+
+
+class PostController(Controller):
+    path = "/posts"
+
+    @get("/new", name="new_post")
+    async def new_post_form(self, request: Request) -> Template:
+        actor = require_member(request)
+        defaults = await posts.post_defaults(actor)
+        return render(request, "posts/form.html", values=defaults, errors={}, editing=None)
+
+    @post("")
+    async def create_post(self, request: Request) -> Template | Redirect:
+        actor = require_member(request)
+        raw = await read_form(request)
+        try:
+            post_id = await posts.create_post(actor, parse_post(raw, request.app.state.settings.categories))
+        except FormErrors as exc:
+            return render(request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=None)
+        return see_other(f"/posts/{post_id}")
+
+    @get("/{post_id:str}", name="post")
+    async def show_post(self, request: Request, post_id: str) -> Template:
+        actor = current_actor(request)
+        detail = await posts.post_detail(actor, path_id(post_id))
+        return render(request, "posts/show.html", post=detail, reply_values={}, reply_errors={})
+
+    @get("/{post_id:str}/edit")
+    async def edit_post_form(self, request: Request, post_id: str) -> Template:
+        actor = require_member(request)
+        row = await posts.post_for_edit(actor, path_id(post_id))
+        return render(request, "posts/form.html", values=row, errors={}, editing=row)
+
+    @post("/{post_id:str}/edit")
+    async def edit_post(self, request: Request, post_id: str) -> Template | Redirect:
+        actor = require_member(request)
+        number = path_id(post_id)
+        row = await posts.post_for_edit(actor, number)
+        raw = await read_form(request)
+        try:
+            await posts.edit_post(actor, number, parse_post(raw, request.app.state.settings.categories))
+        except FormErrors as exc:
+            return render(request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=row)
+        return see_other(f"/posts/{number}")
+
+    @post("/{post_id:str}/delete")
+    async def delete_post(self, request: Request, post_id: str) -> Redirect:
+        actor = require_member(request)
+        await posts.delete_post(actor, path_id(post_id))
+        return see_other("/")
+
+    @post("/{post_id:str}/pray")
+    async def pray(self, request: Request, post_id: str) -> Response[dict[str, Any]] | Redirect:
+        actor = require_member(request)
+        number = path_id(post_id)
+        state = await posts.toggle_prayer(actor, number)
+        if _wants_json(request):
+            return Response({"praying": state.praying, "praying_count": state.count})
+        raw = await read_form(request)
+        back = raw.get("back")
+        return see_other(f"/#post-{number}" if back == "board" else f"/posts/{number}#pray")
+
+    @post("/{post_id:str}/replies")
+    async def add_reply(self, request: Request, post_id: str) -> Template | Redirect:
+        actor = require_member(request)
+        number = path_id(post_id)
+        raw = await read_form(request)
+        try:
+            reply_id = await posts.add_reply(actor, number, parse_body(raw))
+        except FormErrors as exc:
+            detail = await posts.post_detail(actor, number)
+            return render(
+                request, "posts/show.html", FORM_ERROR_STATUS, post=detail, reply_values=exc.values, reply_errors=exc.errors
+            )
+        return see_other(f"/posts/{number}#reply-{reply_id}")
+
+    @get("/{post_id:str}/replies/{reply_id:str}/edit")
+    async def edit_reply_form(self, request: Request, post_id: str, reply_id: str) -> Template:
+        actor = require_member(request)
+        number = path_id(post_id)
+        reply = await posts.reply_for_edit(actor, number, path_id(reply_id))
+        return render(request, "posts/reply_form.html", post_id=number, reply=reply, values=reply, errors={})
+
+    @post("/{post_id:str}/replies/{reply_id:str}/edit")
+    async def edit_reply(self, request: Request, post_id: str, reply_id: str) -> Template | Redirect:
+        actor = require_member(request)
+        number, reply_number = path_id(post_id), path_id(reply_id)
+        reply = await posts.reply_for_edit(actor, number, reply_number)
+        raw = await read_form(request)
+        try:
+            await posts.edit_reply(actor, number, reply_number, parse_body(raw))
+        except FormErrors as exc:
+            return render(
+                request, "posts/reply_form.html", FORM_ERROR_STATUS, post_id=number, reply=reply, values=exc.values, errors=exc.errors
+            )
+        return see_other(f"/posts/{number}#reply-{reply_number}")
+
+    @post("/{post_id:str}/replies/{reply_id:str}/delete")
+    async def delete_reply(self, request: Request, post_id: str, reply_id: str) -> Redirect:
+        actor = require_member(request)
+        number = path_id(post_id)
+        await posts.delete_reply(actor, number, path_id(reply_id))
+        return see_other(f"/posts/{number}#replies")
+
+    @post("/{post_id:str}/updates")
+    async def add_update(self, request: Request, post_id: str) -> Template | Redirect:
+        actor = require_member(request)
+        number = path_id(post_id)
+        raw = await read_form(request)
+        try:
+            await posts.add_update(actor, number, parse_body(raw, label="Your update"))
+        except FormErrors as exc:
+            detail = await posts.post_detail(actor, number)
+            return render(
+                request,
+                "posts/show.html",
+                FORM_ERROR_STATUS,
+                post=detail,
+                reply_values={},
+                reply_errors={},
+                update_values=exc.values,
+                update_errors=exc.errors,
+            )
+        return see_other(f"/posts/{number}#updates")
+
+    @post("/{post_id:str}/answered")
+    async def mark_answered(self, request: Request, post_id: str) -> Redirect:
+        actor = require_member(request)
+        number = path_id(post_id)
+        await posts.mark_answered(actor, number)
+        return see_other(f"/posts/{number}")
+
