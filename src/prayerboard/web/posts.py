@@ -91,7 +91,7 @@ class PostController(Controller):
         await posts.delete_post(actor, path_id(post_id))
         return see_other("/")
 
-    @post("/{post_id:str}/pray")
+    @post("/{post_id:str}/pray", status_code=200)
     async def pray(self, request: Request, post_id: str) -> Response[dict[str, Any]] | Redirect:
         actor = require_member(request)
         number = path_id(post_id)

@@ -1,0 +1,41 @@
+// Progressive enhancement only: every form works without this file.
+(function () {
+  "use strict";
+
+  // "I'm praying" without a page reload; on any failure the form submits normally.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-pray]")) return;
+    var button = form.querySelector("button[type=submit]");
+    if (!button || !window.fetch) return;
+    event.preventDefault();
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (!response.ok) throw new Error("status " + response.status);
+      return response.json();
+    }).then(function (state) {
+      button.setAttribute("aria-pressed", state.praying ? "true" : "false");
+      button.classList.toggle("is-praying", state.praying);
+      var label = button.querySelector(".pray-label");
+      if (label) label.textContent = state.praying ? "Praying" : "I'm praying";
+      var count = form.querySelector("[data-pray-count]");
+      if (count) count.textContent = state.praying_count + " praying";
+      button.disabled = false;
+    }).catch(function () {
+      button.disabled = false;
+      form.submit();
+    });
+  });
+
+  // Ask before destructive actions.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+})();
