@@ -111,7 +111,6 @@ def _clean_tables() -> None:
         with connection:
             for table in TABLES:
                 connection.execute(f"DELETE FROM {table}")
-            connection.execute("DELETE FROM sqlite_sequence")
     finally:
         connection.close()
 
@@ -216,6 +215,11 @@ class Browser:
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.client.get(path, **kwargs)
+
+    def set_cookie(self, name: str, value: str) -> None:
+        """Replace a cookie, as an attacker replaying or planting one would."""
+        self.client.cookies.delete(name)
+        self.client.cookies.set(name, value, domain="127.0.0.1")
 
     def csrf_token(self) -> str:
         if CSRF_COOKIE not in self.client.cookies:
