@@ -60,6 +60,7 @@ _CARD_COLUMNS = (
     Post.reply_count,
     Post.created_at,
     Post.answered_at,
+    Post.edited_at,
     Post.author.display_name.as_alias("author_display_name"),
     Post.author.username.as_alias("author_username"),
 )
