@@ -191,6 +191,19 @@ def server(migrated_database: str) -> Iterator[Server]:
 
 
 @pytest.fixture(autouse=True)
+def no_unexpected_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail any test during which the server logged an unhandled error (it answered 500)."""
+    if "server" not in request.fixturenames:
+        yield
+        return
+    running: Server = request.getfixturevalue("server")
+    before = len(running.log())
+    yield
+    new_output = running.log()[before:]
+    assert "unhandled error" not in new_output, new_output
+
+
+@pytest.fixture(autouse=True)
 def clean_database(request: pytest.FixtureRequest) -> None:
     """Every test starts from an empty board (the schema stays)."""
     if "server" in request.fixturenames or "migrated_database" in request.fixturenames:

@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import MutableScopeHeaders, ResponseHeader
 from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware

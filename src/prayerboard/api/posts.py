@@ -7,6 +7,7 @@ from typing import Literal
 
 import msgspec
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 
 from prayerboard.services import posts
 from prayerboard.web.common import current_actor, path_id
@@ -69,7 +70,7 @@ class PostApiController(Controller):
         return PostPage(posts=[_out(p) for p in page.posts], next_before=page.older, prev_after=page.newer)
 
     @get("/{post_id:str}")
-    async def get_post(self, request: Request, post_id: str) -> PostOut:
+    async def get_post(self, request: Request, post_id: FromPath[str]) -> PostOut:
         """One post, if you may see it; 404 otherwise."""
         detail = await posts.post_detail(current_actor(request), path_id(post_id))
         return _out(detail)

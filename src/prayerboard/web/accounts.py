@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from prayerboard.forms import FormErrors, parse_login, parse_registration
@@ -39,7 +40,7 @@ class AccountController(Controller):
         return see_other("/")
 
     @get("/login", name="login")
-    async def login_form(self, request: Request, next: str = "/") -> Template | Redirect:
+    async def login_form(self, request: Request, next: FromQuery[str] = "/") -> Template | Redirect:
         if current_actor(request):
             return see_other(safe_next(next))
         return render(request, "accounts/login.html", values={"next": safe_next(next)}, errors={})

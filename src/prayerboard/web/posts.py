@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from prayerboard import tables
@@ -62,19 +63,19 @@ class PostController(Controller):
         return see_other(f"/posts/{post_id}")
 
     @get("/{post_id:str}", name="post")
-    async def show_post(self, request: Request, post_id: str) -> Template:
+    async def show_post(self, request: Request, post_id: FromPath[str]) -> Template:
         actor = current_actor(request)
         detail = await posts.post_detail(actor, path_id(post_id))
         return render(request, "posts/show.html", post=detail, reply_values={}, reply_errors={})
 
     @get("/{post_id:str}/edit")
-    async def edit_post_form(self, request: Request, post_id: str) -> Template:
+    async def edit_post_form(self, request: Request, post_id: FromPath[str]) -> Template:
         actor = require_member(request)
         row = await posts.post_for_edit(actor, path_id(post_id))
         return render(request, "posts/form.html", values=row, errors={}, editing=row)
 
     @post("/{post_id:str}/edit")
-    async def edit_post(self, request: Request, post_id: str) -> Template | Redirect:
+    async def edit_post(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number = path_id(post_id)
         row = await posts.post_for_edit(actor, number)
@@ -86,13 +87,13 @@ class PostController(Controller):
         return see_other(f"/posts/{number}")
 
     @post("/{post_id:str}/delete")
-    async def delete_post(self, request: Request, post_id: str) -> Redirect:
+    async def delete_post(self, request: Request, post_id: FromPath[str]) -> Redirect:
         actor = require_member(request)
         await posts.delete_post(actor, path_id(post_id))
         return see_other("/")
 
     @post("/{post_id:str}/pray", status_code=200)
-    async def pray(self, request: Request, post_id: str) -> Response[dict[str, Any]] | Redirect:
+    async def pray(self, request: Request, post_id: FromPath[str]) -> Response[dict[str, Any]] | Redirect:
         actor = require_member(request)
         number = path_id(post_id)
         state = await posts.toggle_prayer(actor, number)
@@ -103,7 +104,7 @@ class PostController(Controller):
         return see_other(f"/#post-{number}" if back == "board" else f"/posts/{number}#pray")
 
     @post("/{post_id:str}/replies")
-    async def add_reply(self, request: Request, post_id: str) -> Template | Redirect:
+    async def add_reply(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number = path_id(post_id)
         raw = await read_form(request)
@@ -117,14 +118,14 @@ class PostController(Controller):
         return see_other(f"/posts/{number}#reply-{reply_id}")
 
     @get("/{post_id:str}/replies/{reply_id:str}/edit")
-    async def edit_reply_form(self, request: Request, post_id: str, reply_id: str) -> Template:
+    async def edit_reply_form(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Template:
         actor = require_member(request)
         number = path_id(post_id)
         reply = await posts.reply_for_edit(actor, number, path_id(reply_id))
         return render(request, "posts/reply_form.html", post_id=number, reply=reply, values=reply, errors={})
 
     @post("/{post_id:str}/replies/{reply_id:str}/edit")
-    async def edit_reply(self, request: Request, post_id: str, reply_id: str) -> Template | Redirect:
+    async def edit_reply(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number, reply_number = path_id(post_id), path_id(reply_id)
         reply = await posts.reply_for_edit(actor, number, reply_number)
@@ -138,14 +139,14 @@ class PostController(Controller):
         return see_other(f"/posts/{number}#reply-{reply_number}")
 
     @post("/{post_id:str}/replies/{reply_id:str}/delete")
-    async def delete_reply(self, request: Request, post_id: str, reply_id: str) -> Redirect:
+    async def delete_reply(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Redirect:
         actor = require_member(request)
         number = path_id(post_id)
         await posts.delete_reply(actor, number, path_id(reply_id))
         return see_other(f"/posts/{number}#replies")
 
     @post("/{post_id:str}/updates")
-    async def add_update(self, request: Request, post_id: str) -> Template | Redirect:
+    async def add_update(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number = path_id(post_id)
         raw = await read_form(request)
@@ -166,7 +167,7 @@ class PostController(Controller):
         return see_other(f"/posts/{number}#updates")
 
     @post("/{post_id:str}/answered")
-    async def mark_answered(self, request: Request, post_id: str) -> Redirect:
+    async def mark_answered(self, request: Request, post_id: FromPath[str]) -> Redirect:
         actor = require_member(request)
         number = path_id(post_id)
         await posts.mark_answered(actor, number)

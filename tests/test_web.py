@@ -1,0 +1,171 @@
+"""The web contract's edges: health, error pages, security headers, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import scalar
+
+GOOD_POST = {"kind": "request", "title": "Title", "body": "Body", "category": "Other", "visibility": "public"}
+
+
+def test_healthz_answers_without_the_database(visitor):
+    response = visitor.get("/healthz")
+    assert response.status_code == 200
+    assert response.text == "ok"
+
+
+def test_readyz_checks_the_database(visitor):
+    response = visitor.get("/readyz")
+    assert response.status_code == 200
+
+
+def test_pages_send_security_headers(visitor):
+    headers = visitor.get("/").headers
+    csp = headers["content-security-policy"]
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_script_or_style(author, visitor):
+    post_id = author.create_post()
+    for browser, path in ((visitor, "/"), (visitor, f"/posts/{post_id}"), (author, "/posts/new"), (visitor, "/login"),
+                          (visitor, "/register"), (visitor, "/posts/999999")):
+        html = browser.get(path).text
+        assert "<script>" not in html and "<style" not in html and " style=" not in html
+        assert " onclick=" not in html and " onsubmit=" not in html
+
+
+def test_signed_in_pages_are_never_cached(author):
+    assert author.get("/").headers["cache-control"] == "private, no-store"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "text"),
+    [
+        ("GET", "/no/such/page", 404, "We couldn&#39;t find that page"),
+        ("PUT", "/posts", 405, "That action isn"),
+        ("DELETE", "/", 405, "That action isn"),
+    ],
+)
+def test_error_pages_use_the_site_layout(visitor, method, path, status, text):
+    response = visitor.client.request(method, path)
+    assert response.status_code == status
+    assert text in response.text
+    assert 'class="site-header"' in response.text
+    assert "<title>" in response.text
+
+
+def test_api_errors_are_json(visitor):
+    response = visitor.get("/api/v1/posts/999999")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["status_code"] == 404
+
+
+def test_huge_request_body_is_refused_with_413(author):
+    response = author.post("/posts", {**GOOD_POST, "body": "x" * 400_000})
+    assert response.status_code == 413
+    assert "larger than the board accepts" in response.text
+    assert scalar("SELECT count(*) FROM post") == 0
+
+
+def test_nul_bytes_are_removed_not_a_crash(author):
+    post_id = author.create_post(title="Hello\x00 world", body="Line\x00one")
+    row = scalar("SELECT title FROM post WHERE id = ?", post_id)
+    assert row == "Hello world"
+
+
+def test_nul_bytes_in_username_do_not_crash_sign_in(visitor):
+    response = visitor.login("ab\x00cd", "password\x00here")
+    assert response.status_code in (422, 429)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "🙏 Praying for Ana 🙏",
+        "Zalgo: T̷̢̛̖̫̈́e̵͈̓s̶̨̈t̴̰͝",
+        "RTL: صلوا من أجل عائلتي",
+        "Combining: e\u0301 and \u00e9",
+        "Astral: 𝔓𝔯𝔞𝔶𝔢𝔯",
+    ],
+)
+def test_odd_unicode_is_stored_and_shown(author, visitor, title):
+    post_id = author.create_post(title=title)
+    assert visitor.get(f"/posts/{post_id}").status_code == 200
+    assert scalar("SELECT count(*) FROM post") == 1
+
+
+def test_bidi_override_characters_are_removed_from_titles(author):
+    post_id = author.create_post(title="abc\u202edef")
+    assert scalar("SELECT title FROM post WHERE id = ?", post_id) == "abcdef"
+
+
+def test_repeated_fields_and_unknown_fields_are_harmless(author):
+    response = author.post("/posts", {**GOOD_POST, "surprise": "field", "kind": ["request", "testimony"]})
+    assert response.status_code in (303, 422)
+
+
+def test_multipart_form_is_accepted_like_a_urlencoded_one(author):
+    token = author.csrf_token()
+    response = author.client.post("/posts", files={"_csrf_token": (None, token), **{k: (None, v) for k, v in GOOD_POST.items()}})
+    assert response.status_code == 303
+
+
+def test_json_body_to_a_form_endpoint_is_a_clear_4xx(author):
+    response = author.client.post(
+        "/posts", json=GOOD_POST, headers={"x-csrftoken": author.csrf_token()}
+    )
+    assert 400 <= response.status_code < 500
+
+
+def test_malformed_form_encoding_is_a_clear_4xx(author):
+    response = author.client.post(
+        "/posts",
+        content=b"title=%ZZ%&body=\xff\xfe&kind=request&_csrf_token=" + author.csrf_token().encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert 400 <= response.status_code < 500
+
+
+def test_unexpected_exception_is_a_500_page_and_logged_with_traceback(migrated_database):
+    import logging
+
+    from litestar import get
+    from litestar.testing import TestClient
+
+    from prayerboard.app import create_app
+
+    @get("/boom")
+    async def boom() -> str:
+        raise RuntimeError("the roof fell in")
+
+    class Collect(logging.Handler):
+        records: list[logging.LogRecord] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.records.append(record)
+
+    handler = Collect(level=logging.ERROR)
+    logging.getLogger("prayerboard").addHandler(handler)
+    app = create_app()
+    app.register(boom)
+    try:
+        with TestClient(app) as client:
+            response = client.get("/boom")
+    finally:
+        logging.getLogger("prayerboard").removeHandler(handler)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert 'class="site-header"' in response.text
+    assert "the roof fell in" not in response.text
+    assert any(
+        "unhandled error on GET /boom" in record.getMessage()
+        and record.exc_info
+        and "the roof fell in" in str(record.exc_info[1])
+        for record in handler.records
+    )
