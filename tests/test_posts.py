@@ -52,11 +52,11 @@ def test_post_without_csrf_token_is_refused(author):
     [
         ({"title": ""}, "Title is required."),
         ({"title": "t" * 121}, "Title must be at most 120 characters"),
-        ({"body": ""}, "Your words is required."),
+        ({"body": ""}, "Please write your request or testimony."),
         ({"body": "b" * 5001}, "at most 5,000 characters"),
         ({"category": "Not a category"}, "Choose a category from the list."),
-        ({"kind": "poem"}, "Choose a kind from the list."),
-        ({"visibility": "everyone"}, "Choose a who can see it from the list."),
+        ({"kind": "poem"}, "Choose a prayer request or a testimony."),
+        ({"visibility": "everyone"}, "Choose who can read it."),
     ],
 )
 def test_post_with_bad_input_is_shown_again_with_message_and_input_kept(author, changes, message):
@@ -206,7 +206,7 @@ def test_empty_update_is_refused_with_a_message(author):
     post_id = author.create_post()
     response = author.post(f"/posts/{post_id}/updates", {"body": "   "})
     assert response.status_code == 422
-    assert "Your update is required." in response.text
+    assert "Please write your update first." in response.text
 
 
 def test_author_marks_request_answered_and_board_shows_badge(author, member, visitor):
@@ -237,7 +237,7 @@ def test_member_replies_and_author_sees_it(author, member):
 def test_empty_or_overlong_reply_is_refused_and_input_kept(author, member):
     post_id = author.create_post()
     empty = member.post(f"/posts/{post_id}/replies", {"body": ""})
-    assert empty.status_code == 422 and "Your words is required." in empty.text
+    assert empty.status_code == 422 and "Please write a few words first." in empty.text
     long = member.post(f"/posts/{post_id}/replies", {"body": "x" * 5001})
     assert long.status_code == 422 and "at most 5,000 characters" in long.text
     assert scalar("SELECT count(*) FROM reply") == 0

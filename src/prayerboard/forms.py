@@ -59,18 +59,27 @@ class _Checker:
         self.raw = raw
         self.errors: dict[str, str] = {}
 
-    def text(self, name: str, label: str, max_length: int, *, multiline: bool = False, required: bool = True) -> str:
+    def text(
+        self,
+        name: str,
+        label: str,
+        max_length: int,
+        *,
+        multiline: bool = False,
+        required: bool = True,
+        missing: str | None = None,
+    ) -> str:
         value = clean_text(self.raw.get(name), multiline=multiline)
         if required and not value:
-            self.errors[name] = f"{label} is required."
+            self.errors[name] = missing or f"{label} is required."
         elif len(value) > max_length:
             self.errors[name] = f"{label} must be at most {max_length:,} characters (it is {len(value):,})."
         return value
 
-    def choice(self, name: str, label: str, choices: tuple[str, ...] | list[str], default: str | None = None) -> str:
+    def choice(self, name: str, choices: tuple[str, ...] | list[str], message: str, default: str | None = None) -> str:
         value = clean_text(self.raw.get(name), multiline=False) or (default or "")
         if value not in choices:
-            self.errors[name] = f"Choose a {label.lower()} from the list."
+            self.errors[name] = message
         return value
 
     def done(self) -> None:
@@ -139,19 +148,26 @@ class PostInput:
 
 def parse_post(raw: Mapping[str, Any], categories: tuple[str, ...]) -> PostInput:
     check = _Checker(raw)
-    kind = check.choice("kind", "Kind", tables.POST_KINDS, default="request")
+    kind = check.choice("kind", tables.POST_KINDS, "Choose a prayer request or a testimony.", default="request")
     title = check.text("title", "Title", tables.TITLE_MAX)
-    body = check.text("body", "Your words", tables.BODY_MAX, multiline=True)
-    category = check.choice("category", "Category", categories)
-    visibility = check.choice("visibility", "Who can see it", tables.VISIBILITIES, default="public")
+    body = check.text(
+        "body", "Your words", tables.BODY_MAX, multiline=True, missing="Please write your request or testimony."
+    )
+    category = check.choice("category", categories, "Choose a category from the list.")
+    visibility = check.choice("visibility", tables.VISIBILITIES, "Choose who can read it.", default="public")
     anonymous = checkbox(raw.get("anonymous"))
     check.done()
     return PostInput(kind, title, body, category, visibility, anonymous)
 
 
-def parse_body(raw: Mapping[str, Any], label: str = "Your words", max_length: int = tables.REPLY_MAX) -> str:
+def parse_body(
+    raw: Mapping[str, Any],
+    label: str = "Your words",
+    missing: str = "Please write a few words first.",
+    max_length: int = tables.REPLY_MAX,
+) -> str:
     check = _Checker(raw)
-    body = check.text("body", label, max_length, multiline=True)
+    body = check.text("body", label, max_length, multiline=True, missing=missing)
     check.done()
     return body
 

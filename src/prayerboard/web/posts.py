@@ -151,7 +151,7 @@ class PostController(Controller):
         number = path_id(post_id)
         raw = await read_form(request)
         try:
-            await posts.add_update(actor, number, parse_body(raw, label="Your update"))
+            await posts.add_update(actor, number, parse_body(raw, label="Your update", missing="Please write your update first."))
         except FormErrors as exc:
             detail = await posts.post_detail(actor, number)
             return render(
