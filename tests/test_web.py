@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import scalar
@@ -169,3 +171,18 @@ def test_unexpected_exception_is_a_500_page_and_logged_with_traceback(migrated_d
         and "the roof fell in" in str(record.exc_info[1])
         for record in handler.records
     )
+
+
+def test_every_form_that_posts_carries_a_csrf_token(author, member):
+    post_id = author.create_post()
+    member.post(f"/posts/{post_id}/replies", {"body": "With you"})
+    reply_id = scalar("SELECT id FROM reply")
+    pages = [(author, "/"), (author, f"/posts/{post_id}"), (author, "/posts/new"), (author, f"/posts/{post_id}/edit"),
+             (member, f"/posts/{post_id}"), (member, f"/posts/{post_id}/replies/{reply_id}/edit")]
+    for browser, path in pages:
+        html = browser.get(path).text
+        forms = re.findall(r'<form method="post".*?</form>', html, re.S)
+        assert forms, path
+        for form in forms:
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', form)
+            assert token and len(token.group(1)) > 20, (path, form[:200])
