@@ -81,7 +81,11 @@ def _cmd_create_admin(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from prayerboard import demo
 
-    asyncio.run(demo.generate(members=args.members, posts=args.posts, seed=args.seed))
+    try:
+        asyncio.run(demo.generate(members=args.members, posts=args.posts, seed=args.seed))
+    except demo.DemoError as exc:
+        print(f"prayerboard demo: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
