@@ -1,7 +1,10 @@
 """Indexes the board's queries need, which Piccolo's column options cannot express.
 
 Keyset pagination walks ``post.id`` downwards; these composite indexes let each filter
-start at the cursor and read only the rows it returns, on page 1 and page 500 alike.
+start at the cursor and read only the rows it returns, on page 1 and page 500 alike. The
+unfiltered board walks the primary key itself. There is deliberately no index on
+(moderation, visibility, id): with two audiences in ``visibility IN (...)`` SQLite would use
+it and then sort every visible post (100 ms at 100,000 posts) instead of stopping after a page.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -12,7 +15,6 @@ DESCRIPTION = "board indexes and one prayer per member per post"
 
 STATEMENTS = (
     "CREATE UNIQUE INDEX prayer_post_member_unique ON prayer (post, member)",
-    "CREATE INDEX post_board_idx ON post (moderation, visibility, id)",
     "CREATE INDEX post_kind_idx ON post (kind, id)",
     "CREATE INDEX post_category_idx ON post (category, id)",
     "CREATE INDEX post_status_idx ON post (status, id)",
@@ -27,22 +29,16 @@ async def forwards():
     async def create_indexes():
         from prayerboard.db import current_engine
 
-        engine = current_engine()
         for statement in STATEMENTS:
-            await _run(engine, statement)
+            await current_engine().run_ddl(statement)
 
     async def drop_indexes():
         from prayerboard.db import current_engine
 
-        engine = current_engine()
         for statement in STATEMENTS:
             name = statement.split(" INDEX ")[1].split(" ON ")[0]
-            await _run(engine, f"DROP INDEX {name}")
+            await current_engine().run_ddl(f"DROP INDEX {name}")
 
     manager.add_raw(create_indexes)
     manager.add_raw_backwards(drop_indexes)
     return manager
-
-
-async def _run(engine, statement: str) -> None:
-    await engine.run_ddl(statement)
