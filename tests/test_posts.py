@@ -316,3 +316,33 @@ def test_visitor_pressing_pray_is_sent_to_sign_in(author, visitor):
 
 def test_pray_on_missing_post_is_404(member):
     assert member.post("/posts/424242/pray").status_code == 404
+
+
+def test_visitor_sees_a_new_post_at_once_although_pages_are_cached(author, visitor):
+    author.create_post(title="First post")
+    assert "First post" in visitor.get("/").text  # now cached for visitors
+    author.create_post(title="Second post")
+    assert "Second post" in visitor.get("/").text
+
+
+def test_visitor_sees_a_prayer_count_change_at_once(author, member, visitor):
+    post_id = author.create_post()
+    assert "0 praying" in visitor.get(f"/posts/{post_id}").text
+    member.post(f"/posts/{post_id}/pray")
+    assert "1 praying" in visitor.get(f"/posts/{post_id}").text
+
+
+def test_members_never_get_the_visitors_page(author, visitor, member):
+    author.create_post()
+    visitor.get("/")
+    page = member.get("/").text
+    assert "Naomi Member" in page and "I&#39;m praying" in page
+
+
+def test_visitor_pages_carry_no_form_token_and_no_pray_button(author, visitor):
+    post_id = author.create_post()
+    for path in ("/", f"/posts/{post_id}"):
+        html = visitor.get(path).text
+        assert "_csrf_token" not in html
+        assert "pray-button" not in html
+        assert "0 praying" in html

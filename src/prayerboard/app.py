@@ -30,12 +30,14 @@ from prayerboard.settings import Settings
 from prayerboard.stores import build_shared_state
 from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
+from prayerboard.web.cache import VisitorPageCache
 from prayerboard.web.common import ACTOR_KEY, login_redirect, render
 from prayerboard.web.health import healthz, readyz
 from prayerboard.web.posts import BoardController, PostController
 
 log = logging.getLogger("prayerboard")
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_REQUEST_BODY_BYTES = 256 * 1024  # a 5,000-character post, percent-encoded, is well under this
 SESSION_COOKIE = "prayerboard_session"
 CSRF_COOKIE = "prayerboard_csrf"
@@ -92,18 +94,22 @@ class ActorMiddleware(ASGIMiddleware):
                 # The account was suspended or deleted: this session must not work again.
                 scope["session"] = {}
         scope[ACTOR_KEY] = actor  # type: ignore[literal-required]
-        if actor is None:
-            await next_app(scope, receive, send)
-            return
+        downstream_send = send
+        if actor is not None:
 
-        async def send_private(message: Any) -> None:
-            # Pages for a signed-in member may hold what others must not see: never cache them.
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["Cache-Control"] = "private, no-store"
-            await send(message)
+            async def send_private(message: Any) -> None:
+                # Pages for a signed-in member may hold what others must not see: never cache them.
+                if message["type"] == "http.response.start":
+                    MutableScopeHeaders.from_message(message)["Cache-Control"] = "private, no-store"
+                await send(message)
 
-        await next_app(scope, receive, send_private)
+            downstream_send = send_private
+        try:
+            await next_app(scope, receive, downstream_send)
+        finally:
+            if scope.get("method") not in SAFE_METHODS:
+                # Whatever this request changed, visitors of this process see it from now on.
+                scope["app"].state.visitor_cache.clear()
 
 
 def _is_api(request: Request) -> bool:
@@ -223,6 +229,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         window_seconds=settings.login_failure_window_seconds,
     )
     app.state.counters = counters
+    app.state.visitor_cache = VisitorPageCache(settings.visitor_cache_seconds)
     return app
 
 

@@ -66,5 +66,8 @@ def with_query(base: dict[str, Any], **changes: Any) -> str:
 def configure_environment(env: Environment, settings: Settings) -> None:
     env.globals.update(can=can, with_query=with_query, board_name=settings.board_name)
     env.filters.update(plain_text=render_plain_text, date=format_date, iso=iso_datetime, ago=time_ago)
+    # Templates ship with the package and change only with a new release; checking the files on
+    # every render costs a stat() per template per request.
+    env.auto_reload = False
     env.trim_blocks = True
     env.lstrip_blocks = True

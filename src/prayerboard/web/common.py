@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from litestar import Request
-from litestar.response import Redirect, Template
+from litestar.enums import MediaType
+from litestar.response import Redirect, Response, Template
 
 from prayerboard.forms import parse_id
 from prayerboard.policy import Actor
@@ -67,10 +69,35 @@ def see_other(path: str) -> Redirect:
     return Redirect(path, status_code=303)
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
-    """Render a page with the shared context (who is asking, the board's settings)."""
+def _shared_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     settings = request.app.state.settings
     context.setdefault("actor", current_actor(request))
     context.setdefault("board_name", settings.board_name)
     context.setdefault("categories", settings.categories)
-    return Template(template_name=template, context=context, status_code=status_code)
+    return context
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
+    """Render a page with the shared context (who is asking, the board's settings)."""
+    return Template(template_name=template, context=_shared_context(request, context), status_code=status_code)
+
+
+async def render_page(
+    request: Request, template: str, load_context: Callable[[], Awaitable[dict[str, Any]]]
+) -> Template | Response[str]:
+    """Render a page that visitors may be served from the visitor cache.
+
+    ``load_context`` runs only when the page must be rendered; a signed-in member always gets
+    a fresh rendering of their own.
+    """
+    if current_actor(request) is not None:
+        return render(request, template, **(await load_context()))
+    cache = request.app.state.visitor_cache
+    key = f"{request.url.path}?{request.url.query}"
+    html = cache.get(key)
+    if html is None:
+        context = _shared_context(request, await load_context())
+        # A visitor's page carries no form token: nothing on it lets a visitor change anything.
+        html = request.app.template_engine.get_template(template).render(**context, request=request, csrf_input="")
+        cache.put(key, html)
+    return Response(html, media_type=MediaType.HTML)

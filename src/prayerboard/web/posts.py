@@ -11,7 +11,15 @@ from litestar.response import Redirect, Response, Template
 from prayerboard import tables
 from prayerboard.forms import FormErrors, checkbox, parse_body, parse_id, parse_post
 from prayerboard.services import posts
-from prayerboard.web.common import current_actor, path_id, read_form, render, require_member, see_other
+from prayerboard.web.common import (
+    current_actor,
+    path_id,
+    read_form,
+    render,
+    render_page,
+    require_member,
+    see_other,
+)
 
 FORM_ERROR_STATUS = 422
 
@@ -37,10 +45,13 @@ def _wants_json(request: Request) -> bool:
 
 class BoardController(Controller):
     @get("/", name="board")
-    async def board(self, request: Request) -> Template:
-        actor = current_actor(request)
-        page = await posts.board(actor, board_query_from_request(request), request.app.state.settings.page_size)
-        return render(request, "board/index.html", page=page, query=page.query)
+    async def board(self, request: Request) -> Template | Response[str]:
+        async def load() -> dict[str, Any]:
+            query = board_query_from_request(request)
+            page = await posts.board(current_actor(request), query, request.app.state.settings.page_size)
+            return {"page": page, "query": page.query}
+
+        return await render_page(request, "board/index.html", load)
 
 
 class PostController(Controller):
@@ -63,10 +74,14 @@ class PostController(Controller):
         return see_other(f"/posts/{post_id}")
 
     @get("/{post_id:str}", name="post")
-    async def show_post(self, request: Request, post_id: FromPath[str]) -> Template:
-        actor = current_actor(request)
-        detail = await posts.post_detail(actor, path_id(post_id))
-        return render(request, "posts/show.html", post=detail, reply_values={}, reply_errors={})
+    async def show_post(self, request: Request, post_id: FromPath[str]) -> Template | Response[str]:
+        number = path_id(post_id)
+
+        async def load() -> dict[str, Any]:
+            detail = await posts.post_detail(current_actor(request), number)
+            return {"post": detail, "reply_values": {}, "reply_errors": {}}
+
+        return await render_page(request, "posts/show.html", load)
 
     @get("/{post_id:str}/edit")
     async def edit_post_form(self, request: Request, post_id: FromPath[str]) -> Template:
