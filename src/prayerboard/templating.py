@@ -6,7 +6,10 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from collections import OrderedDict
+
 from jinja2 import Environment
+from markupsafe import Markup
 
 from prayerboard.policy import can
 from prayerboard.settings import Settings
@@ -63,8 +66,42 @@ def with_query(base: dict[str, Any], **changes: Any) -> str:
     return ("?" + urlencode(pairs)) if pairs else "?"
 
 
+CARD_CACHE_SIZE = 4096  # cards kept rendered; a board page shows 20
+
+
+class CardHeads:
+    """Board cards' shared part, rendered once per distinct content and kept.
+
+    The key holds every value the card shows (the author as this viewer may see them, the
+    relative time as text), so a changed, moderated or anonymised post can never be served
+    from an older rendering: it simply has a new key.
+    """
+
+    def __init__(self, env: Environment, size: int = CARD_CACHE_SIZE) -> None:
+        self.env = env
+        self.size = size
+        self._cards: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+        self._macro: Any = None
+
+    def __call__(self, post: dict[str, Any]) -> Markup:
+        key = (
+            post["id"], post["kind"], post["status"], post["category"], post["visibility"], post["title"],
+            post["excerpt"], post["author_name"], bool(post["is_own"] and post["anonymous"]),
+            time_ago(post["created_at"]), iso_datetime(post["created_at"]),
+        )
+        card = self._cards.get(key)
+        if card is None:
+            if self._macro is None:
+                self._macro = self.env.get_template("partials/card.html").module.card_head  # type: ignore[attr-defined]
+            card = Markup(self._macro(post))
+            self._cards[key] = card
+            if len(self._cards) > self.size:
+                self._cards.popitem(last=False)
+        return card
+
+
 def configure_environment(env: Environment, settings: Settings) -> None:
-    env.globals.update(can=can, with_query=with_query, board_name=settings.board_name)
+    env.globals.update(can=can, with_query=with_query, board_name=settings.board_name, card_head=CardHeads(env))
     env.filters.update(plain_text=render_plain_text, date=format_date, iso=iso_datetime, ago=time_ago)
     # Templates ship with the package and change only with a new release; checking the files on
     # every render costs a stat() per template per request.
