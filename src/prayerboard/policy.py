@@ -18,7 +18,7 @@ from typing import Any, Callable
 from piccolo.columns.combination import Where
 from piccolo.query.methods.select import Select
 
-from prayerboard.tables import Post
+from prayerboard.tables import Post, Reply
 
 Row = dict[str, Any]
 
@@ -158,19 +158,23 @@ def can(actor: Actor | None, action: str, obj: Any = None) -> bool:
     return bool(rule(actor or VISITOR, obj))
 
 
-def visible_posts_where(actor: Actor | None) -> Where | Any:
-    """The condition every list of posts starts from: what ``actor`` may see on a board."""
+def visible_posts_where(actor: Actor | None, post: Any = Post) -> Where | Any:
+    """The condition every list of posts starts from: what ``actor`` may see in lists.
+
+    ``post`` is the post table or a join to it (``Reply.post``), so that replies, search
+    results and profiles filter through the very same rule.
+    """
     actor = actor or VISITOR
-    if actor.is_moderator or actor.is_team:
+    if actor.is_team:
         audiences: tuple[str, ...] = ("public", "members", "team")
     elif actor.is_member:
         audiences = ("public", "members")
     else:
         audiences = ("public",)
-    condition = (Post.moderation == "visible") & Post.visibility.is_in(list(audiences))
+    condition = (post.moderation == "visible") & post.visibility.is_in(list(audiences))
     if actor.is_member and "team" not in audiences:
         # A member always sees their own team-only posts in lists, too.
-        condition = condition | ((Post.author == actor.id) & (Post.moderation == "visible"))
+        condition = condition | ((post.author == actor.id) & (post.moderation == "visible"))
     return condition
 
 
@@ -179,6 +183,6 @@ def visible_posts(actor: Actor | None, *columns: Any) -> Select:
     return Post.select(*columns).where(visible_posts_where(actor))
 
 
-def author_label(actor: Actor | None, post: Row, author_name: str | None) -> str | None:
-    """The author's display name as ``actor`` may see it, or None where it must stay hidden."""
-    return author_name if can(actor, "see_author", post) else None
+def visible_replies(actor: Actor | None, *columns: Any) -> Select:
+    """A select of the replies ``actor`` may see in lists: visible replies on visible posts."""
+    return Reply.select(*columns).where(visible_posts_where(actor, Reply.post) & (Reply.moderation == "visible"))
