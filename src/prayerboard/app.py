@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
@@ -23,7 +25,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from prayerboard import db, policy
 from prayerboard.api.posts import PostApiController
-from prayerboard.services import accounts
+from prayerboard.services import accounts, retention
+from prayerboard.services.site import SiteSettingsCache
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.sessions import RotatingSessionConfig
 from prayerboard.settings import Settings
@@ -32,8 +35,12 @@ from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
 from prayerboard.web.cache import VisitorPageCache
 from prayerboard.web.common import ACTOR_KEY, login_redirect, render
+from prayerboard.web.feed import atom_feed
 from prayerboard.web.health import healthz, readyz
+from prayerboard.web.members import MemberController
 from prayerboard.web.posts import BoardController, PostController
+from prayerboard.web.search import search_page
+from prayerboard.web.settings import AdminController, SettingsController
 
 log = logging.getLogger("prayerboard")
 
@@ -94,13 +101,21 @@ class ActorMiddleware(ASGIMiddleware):
                 # The account was suspended or deleted: this session must not work again.
                 scope["session"] = {}
         scope[ACTOR_KEY] = actor  # type: ignore[literal-required]
+        if actor is None and not scope["path"].startswith(VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD):
+            site_settings = await scope["app"].state.site_settings.get()
+            if not policy.can(None, "enter_board", site_settings):
+                await _members_only_answer(scope, receive, send)
+                return
         downstream_send = send
         if actor is not None:
 
             async def send_private(message: Any) -> None:
-                # Pages for a signed-in member may hold what others must not see: never cache them.
+                # Pages for a signed-in member may hold what others must not see: never cache
+                # them, never index them.
                 if message["type"] == "http.response.start":
-                    MutableScopeHeaders.from_message(message)["Cache-Control"] = "private, no-store"
+                    headers = MutableScopeHeaders.from_message(message)
+                    headers["Cache-Control"] = "private, no-store"
+                    headers["X-Robots-Tag"] = "noindex, nofollow"
                 await send(message)
 
             downstream_send = send_private
@@ -110,6 +125,25 @@ class ActorMiddleware(ASGIMiddleware):
             if scope.get("method") not in SAFE_METHODS:
                 # Whatever this request changed, visitors of this process see it from now on.
                 scope["app"].state.visitor_cache.clear()
+
+
+# What a visitor may still reach on a members-only board: signing in and joining.
+VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register", "/static/", "/healthz", "/readyz")
+
+
+async def _members_only_answer(scope: Scope, receive: Receive, send: Send) -> None:
+    """A visitor on a members-only board: JSON 401 for machines, the sign-in page for people."""
+    path = scope["path"]
+    if path.startswith(("/api/", "/schema", "/feed")):
+        response: Response = Response(
+            {"status_code": 401, "detail": "This board is for signed-in members only."}, status_code=401
+        )
+    else:
+        query = scope.get("query_string", b"").decode("latin-1")
+        target = path + ("?" + query if query and scope["method"] == "GET" else "")
+        response = Redirect(f"/login?next={quote(target, safe='/')}", status_code=303)
+    request: Request = Request(scope, receive)
+    await response.to_asgi_response(app=None, request=request)(scope, receive, send)
 
 
 def _is_api(request: Request) -> bool:
@@ -160,6 +194,23 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
         return Response("Something went wrong on our side.", status_code=500, media_type="text/plain")
 
 
+ARCHIVE_INTERVAL_SECONDS = 3600  # quiet requests are archived within an hour of their time
+
+
+async def _archive_periodically(after_days: int) -> None:
+    """Archive quiet requests now and every hour; several processes doing it at once is harmless."""
+    if after_days <= 0:
+        return
+    while True:
+        try:
+            count = await retention.archive_inactive(after_days)
+            if count:
+                log.info("archived %d request(s) with no activity for %d days", count, after_days)
+        except Exception:  # keep archiving next hour; the reason goes to the log
+            log.exception("archiving quiet requests failed")
+        await asyncio.sleep(ARCHIVE_INTERVAL_SECONDS)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the board for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
@@ -169,9 +220,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.start_pool(engine, settings.postgres_pool_size)
+        archiver = asyncio.create_task(_archive_periodically(settings.archive_after_days))
         try:
             yield
         finally:
+            archiver.cancel()
             await db.close_pool(engine)
 
     template_config = TemplateConfig(
@@ -194,6 +247,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             PostController,
             PostApiController,
+            search_page,
+            MemberController,
+            atom_feed,
+            SettingsController,
+            AdminController,
             healthz,
             readyz,
             create_static_files_router(path="/static", directories=[package_dir("static")], name="static"),
@@ -230,6 +288,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.counters = counters
     app.state.visitor_cache = VisitorPageCache(settings.visitor_cache_seconds)
+    app.state.site_settings = SiteSettingsCache()
     return app
 
 

@@ -78,6 +78,21 @@ def _cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_archive(args: argparse.Namespace) -> int:
+    from prayerboard import db
+    from prayerboard.services import retention
+
+    days = args.days if args.days is not None else Settings.from_env().archive_after_days
+
+    async def archive() -> int:
+        db.current_engine()
+        return await retention.archive_inactive(days)
+
+    count = asyncio.run(archive())
+    print(f"Archived {count} request(s) with no activity for {days} days.")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from prayerboard import demo
 
@@ -109,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("email")
     admin.add_argument("--display-name", default=None)
     admin.set_defaults(func=_cmd_create_admin)
+
+    archive = commands.add_parser("archive", help="archive requests with no recent activity (the server also does this hourly)")
+    archive.add_argument("--days", type=int, default=None, help="days without activity (default PRAYERBOARD_ARCHIVE_AFTER_DAYS)")
+    archive.set_defaults(func=_cmd_archive)
 
     demo = commands.add_parser("demo", help="fill the board with realistic demo content")
     demo.add_argument("--members", type=int, default=50)

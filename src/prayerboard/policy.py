@@ -132,6 +132,24 @@ def _can_create_post(actor: Actor, _: Any) -> bool:
     return actor.may_write
 
 
+def _can_renew_post(actor: Actor, post: Row) -> bool:
+    return _can_edit_post(actor, post) and post.get("status") == "archived"
+
+
+def _can_manage_own_account(actor: Actor, _: Any) -> bool:
+    # Silenced members may still hide their name, export and delete: privacy is never withheld.
+    return actor.is_member
+
+
+def _can_manage_site(actor: Actor, _: Any) -> bool:
+    return actor.is_member and actor.role == "admin"
+
+
+def _board_admits(actor: Actor, site: Any) -> bool:
+    """A members-only board admits no visitor at all."""
+    return actor.is_member or not getattr(site, "members_only", True)
+
+
 # One entry per action; anything not listed is refused.
 _RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "view_post": _can_view_post,
@@ -147,6 +165,10 @@ _RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "delete_reply": _can_edit_reply,
     "see_reply_author": _can_see_reply_author,
     "create_post": _can_create_post,
+    "renew_post": _can_renew_post,
+    "manage_own_account": _can_manage_own_account,
+    "manage_site": _can_manage_site,
+    "enter_board": _board_admits,
 }
 
 

@@ -59,6 +59,7 @@ class Settings:
     login_failure_window_seconds: int = 15 * 60
     session_max_age_seconds: int = 14 * 24 * 3600
     visitor_cache_seconds: int = 2
+    archive_after_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -87,6 +88,7 @@ class Settings:
             page_size=_int_env(env, "PRAYERBOARD_PAGE_SIZE", 20, minimum=1),
             sqlite_pool_size=_int_env(env, "PRAYERBOARD_SQLITE_POOL_SIZE", 4, minimum=1),
             postgres_pool_size=_int_env(env, "PRAYERBOARD_POSTGRES_POOL_SIZE", 10, minimum=1),
+            archive_after_days=_int_env(env, "PRAYERBOARD_ARCHIVE_AFTER_DAYS", 90),
             visitor_cache_seconds=_int_env(env, "PRAYERBOARD_VISITOR_CACHE_SECONDS", 2),
             secure_cookies=env.get("PRAYERBOARD_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"},
         )

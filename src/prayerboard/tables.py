@@ -50,6 +50,7 @@ class Member(Table, tablename="member"):
     state = Varchar(length=16, default="active")
     default_visibility = Varchar(length=16, default="public")
     default_anonymous = Boolean(default=False)
+    names_hidden = Boolean(default=False)  # "hide my name on all my posts" is in effect
     created_at = Timestamptz()
 
 
@@ -64,6 +65,8 @@ class Post(Table, tablename="post"):
     category = Varchar(length=CATEGORY_MAX)
     visibility = Varchar(length=16, default="public")
     anonymous = Boolean(default=False)
+    # Set when "hide my name" made this post anonymous, so that undoing it restores the name.
+    named_before_hiding = Boolean(default=False)
     status = Varchar(length=16, default="open")
     moderation = Varchar(length=16, default="visible")
     replies_locked = Boolean(default=False)
@@ -92,6 +95,7 @@ class Reply(Table, tablename="reply"):
     author = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
     body = Text()
     anonymous = Boolean(default=False)
+    named_before_hiding = Boolean(default=False)
     moderation = Varchar(length=16, default="visible")
     created_at = Timestamptz()
     edited_at = Timestamptz(null=True, default=None)
@@ -122,4 +126,11 @@ class Counter(Table, tablename="counter"):
     window_ends_at = BigInt()
 
 
-ALL_TABLES: tuple[type[Table], ...] = (Member, Post, PostUpdate, Reply, Prayer, KeyValue, Counter)
+class SiteSetting(Table, tablename="site_setting"):
+    """Board-wide settings an admin changes at run time (e.g. ``members_only``)."""
+
+    key = Varchar(length=64, primary_key=True)
+    value = Text()
+
+
+ALL_TABLES: tuple[type[Table], ...] = (Member, Post, PostUpdate, Reply, Prayer, KeyValue, Counter, SiteSetting)

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Response, Template
 
 from prayerboard import tables
 from prayerboard.forms import FormErrors, checkbox, parse_body, parse_id, parse_post
-from prayerboard.services import posts
+from prayerboard.services import posts, retention
 from prayerboard.web.common import (
     current_actor,
     path_id,
@@ -180,6 +180,13 @@ class PostController(Controller):
                 update_errors=exc.errors,
             )
         return see_other(f"/posts/{number}#updates")
+
+    @post("/{post_id:str}/renew")
+    async def renew(self, request: Request, post_id: FromPath[str]) -> Redirect:
+        actor = require_member(request)
+        number = path_id(post_id)
+        await retention.renew_post(actor, number)
+        return see_other(f"/posts/{number}")
 
     @post("/{post_id:str}/answered")
     async def mark_answered(self, request: Request, post_id: FromPath[str]) -> Redirect:

@@ -1,0 +1,163 @@
+"""A member's privacy: defaults, "hide my name", their data as JSON, and deleting the account."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from prayerboard import passwords
+from prayerboard.db import transaction
+from prayerboard.forms import FormErrors
+from prayerboard.policy import Actor, can
+from prayerboard.services.errors import Forbidden, NotFound
+from prayerboard.tables import VISIBILITIES, Member, Post, PostUpdate, Prayer, Reply
+
+DELETE_CHOICES = ("remove", "anonymise")
+
+
+async def _member_row(actor: Actor) -> dict[str, Any]:
+    row = await Member.select().where(Member.id == actor.id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def privacy_settings(actor: Actor) -> dict[str, Any]:
+    """What the settings page shows: the member's defaults and whether their name is hidden."""
+    row = await _member_row(actor)
+    return {
+        "default_visibility": row["default_visibility"],
+        "default_anonymous": row["default_anonymous"],
+        "names_hidden": row["names_hidden"],
+        "display_name": row["display_name"],
+        "email": row["email"],
+    }
+
+
+async def update_defaults(actor: Actor, visibility: str, anonymous: bool) -> None:
+    if visibility not in VISIBILITIES:
+        raise FormErrors({"default_visibility": "Choose who can read your posts."}, {})
+    await Member.update({Member.default_visibility: visibility, Member.default_anonymous: anonymous}).where(
+        Member.id == actor.id
+    )
+
+
+async def hide_my_name(actor: Actor) -> None:
+    """Make every earlier post and reply of the member anonymous, remembering which were named."""
+    if not can(actor, "manage_own_account"):
+        raise Forbidden()
+    async with transaction():
+        for table in (Post, Reply):
+            await table.update({table.named_before_hiding: True, table.anonymous: True}).where(
+                (table.author == actor.id) & (table.anonymous == False)  # noqa: E712 (SQL, not Python)
+            )
+        await Member.update({Member.names_hidden: True}).where(Member.id == actor.id)
+
+
+async def show_my_name(actor: Actor) -> None:
+    """Undo ``hide_my_name``: posts and replies that were named before get their name back."""
+    if not can(actor, "manage_own_account"):
+        raise Forbidden()
+    async with transaction():
+        for table in (Post, Reply):
+            await table.update({table.named_before_hiding: False, table.anonymous: False}).where(
+                (table.author == actor.id) & (table.named_before_hiding == True)  # noqa: E712
+            )
+        # A reply in the member's own anonymous thread stays anonymous, whatever happened above.
+        own_anonymous_posts = Post.select(Post.id).where((Post.author == actor.id) & (Post.anonymous == True))  # noqa: E712
+        await Reply.update({Reply.anonymous: True}).where(
+            (Reply.author == actor.id) & Reply.post.is_in(own_anonymous_posts)
+        )
+        await Member.update({Member.names_hidden: False}).where(Member.id == actor.id)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+async def export_data(actor: Actor) -> dict[str, Any]:
+    """Everything the member wrote and did, as JSON-ready data."""
+    if not can(actor, "manage_own_account"):
+        raise Forbidden()
+    member = await _member_row(actor)
+    posts = await Post.select(
+        Post.id, Post.kind, Post.title, Post.body, Post.category, Post.visibility, Post.anonymous, Post.status,
+        Post.created_at, Post.edited_at, Post.answered_at, Post.praying_count, Post.reply_count,
+    ).where(Post.author == actor.id).order_by(Post.id)
+    post_ids = [p["id"] for p in posts]
+    updates = (
+        await PostUpdate.select(PostUpdate.id, PostUpdate.post, PostUpdate.body, PostUpdate.created_at)
+        .where(PostUpdate.post.is_in(post_ids))
+        .order_by(PostUpdate.id)
+        if post_ids
+        else []
+    )
+    replies = await Reply.select(
+        Reply.id, Reply.post, Reply.body, Reply.anonymous, Reply.created_at, Reply.edited_at
+    ).where(Reply.author == actor.id).order_by(Reply.id)
+    prayers = await Prayer.select(Prayer.post, Prayer.created_at).where(Prayer.member == actor.id).order_by(Prayer.id)
+    by_post: dict[int, list[dict[str, Any]]] = {}
+    for update in updates:
+        by_post.setdefault(update["post"], []).append({"body": update["body"], "created_at": _iso(update["created_at"])})
+    return {
+        "format": "prayerboard-export/1",
+        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "account": {
+            "username": member["username"],
+            "display_name": member["display_name"],
+            "email": member["email"],
+            "role": member["role"],
+            "joined_at": _iso(member["created_at"]),
+            "default_visibility": member["default_visibility"],
+            "default_anonymous": member["default_anonymous"],
+            "names_hidden": member["names_hidden"],
+        },
+        "posts": [
+            {**{k: _iso(v) for k, v in post.items()}, "updates": by_post.get(post["id"], [])} for post in posts
+        ],
+        "replies": [{k: _iso(v) for k, v in reply.items()} for reply in replies],
+        "prayers": [{"post": p["post"], "created_at": _iso(p["created_at"])} for p in prayers],
+    }
+
+
+async def delete_account(actor: Actor, password: str, content: str) -> None:
+    """Delete the member's account, removing their content or keeping it anonymised.
+
+    Either way every session of theirs stops working at once: sessions are checked against
+    the account on every request.
+    """
+    if not can(actor, "manage_own_account"):
+        raise Forbidden()
+    errors = {}
+    if content not in DELETE_CHOICES:
+        errors["content"] = "Choose what should happen to what you wrote."
+    row = await _member_row(actor)
+    if not await passwords.verify_password(row["password_hash"], password):
+        errors["password"] = "That password is not right."
+    if errors:
+        raise FormErrors(errors, {"content": content})
+    async with transaction():
+        if content == "remove":
+            # Counts on other members' posts drop with the prayers and replies that go.
+            for prayer in await Prayer.select(Prayer.post).where(Prayer.member == actor.id):
+                await Post.update({Post.praying_count: Post.praying_count - 1}).where(Post.id == prayer["post"])
+            for reply in await Reply.select(Reply.post).where(Reply.author == actor.id):
+                await Post.update({Post.reply_count: Post.reply_count - 1}).where(Post.id == reply["post"])
+            await Member.delete().where(Member.id == actor.id)  # posts, replies, prayers cascade
+            return
+        for table in (Post, Reply):
+            await table.update({table.anonymous: True, table.named_before_hiding: False}).where(
+                table.author == actor.id
+            )
+        await Member.update(
+            {
+                # "~" cannot start a username, so this can never collide with a real one.
+                Member.username: f"~deleted-{actor.id}",
+                Member.username_key: f"~deleted-{actor.id}",
+                Member.display_name: "Deleted member",
+                Member.email: "",
+                Member.password_hash: "!",  # no argon2 hash: nothing can sign in
+                Member.state: "deleted",
+                Member.names_hidden: True,
+            }
+        ).where(Member.id == actor.id)

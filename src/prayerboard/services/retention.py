@@ -1,0 +1,38 @@
+"""Retention: quiet requests are archived (kept, off the board); their author can renew them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prayerboard.db import transaction
+from prayerboard.policy import Actor, can
+from prayerboard.services.errors import Forbidden, NotFound
+from prayerboard.tables import Post
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def archive_inactive(after_days: int) -> int:
+    """Archive open requests with no activity for ``after_days`` days; returns how many."""
+    if after_days <= 0:
+        return 0
+    cutoff = utcnow() - dt.timedelta(days=after_days)
+    archived = await Post.update({Post.status: "archived"}).where(
+        (Post.kind == "request") & (Post.status == "open") & (Post.last_activity_at < cutoff)
+    ).returning(Post.id)
+    return len(archived)
+
+
+async def renew_post(actor: Actor, post_id: int) -> None:
+    """Bring an archived request back to the board, as if it had just had news."""
+    async with transaction():
+        row = await Post.select(Post.id, Post.author, Post.status, Post.moderation, Post.kind).where(
+            Post.id == post_id
+        ).first()
+        if row is None or not can(actor, "view_post", row):
+            raise NotFound()
+        if not can(actor, "renew_post", row):
+            raise Forbidden("Only the author can renew an archived request.")
+        await Post.update({Post.status: "open", Post.last_activity_at: utcnow()}).where(Post.id == post_id)
