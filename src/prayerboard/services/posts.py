@@ -132,7 +132,7 @@ async def _load_post(post_id: int) -> dict[str, Any] | None:
     return await Post.select(*_CARD_COLUMNS).where(Post.id == post_id).first()
 
 
-async def _viewable_post(actor: Actor | None, post_id: int) -> dict[str, Any]:
+async def viewable_post(actor: Actor | None, post_id: int) -> dict[str, Any]:
     """The post row if ``actor`` may see it; otherwise NotFound, so existence is not revealed."""
     row = await _load_post(post_id)
     if row is None or not can(actor, "view_post", row):
@@ -142,7 +142,7 @@ async def _viewable_post(actor: Actor | None, post_id: int) -> dict[str, Any]:
 
 async def post_detail(actor: Actor | None, post_id: int) -> dict[str, Any]:
     """A post with its updates and the replies ``actor`` may see."""
-    row = await _viewable_post(actor, post_id)
+    row = await viewable_post(actor, post_id)
     praying = await _praying_set(actor, [post_id])
     post = _present_post(actor, row, post_id in praying)
     post["updates"] = (
@@ -177,7 +177,7 @@ def _present_reply(actor: Actor | None, row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def post_for_edit(actor: Actor, post_id: int) -> dict[str, Any]:
-    row = await _viewable_post(actor, post_id)
+    row = await viewable_post(actor, post_id)
     if not can(actor, "edit_post", row):
         raise Forbidden("Only the author can edit this post.")
     return row
@@ -231,7 +231,7 @@ async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
 async def delete_post(actor: Actor, post_id: int) -> None:
     """The author removes their post, with its updates, replies and prayers, for good."""
     async with transaction():
-        row = await _viewable_post(actor, post_id)
+        row = await viewable_post(actor, post_id)
         if not can(actor, "delete_post", row):
             raise Forbidden("Only the author can delete this post.")
         await Post.delete().where(Post.id == post_id)
@@ -239,7 +239,7 @@ async def delete_post(actor: Actor, post_id: int) -> None:
 
 async def add_update(actor: Actor, post_id: int, body: str) -> None:
     async with transaction():
-        row = await _viewable_post(actor, post_id)
+        row = await viewable_post(actor, post_id)
         if not can(actor, "add_update", row):
             raise Forbidden("Only the author can add an update.")
         now = utcnow()
@@ -249,7 +249,7 @@ async def add_update(actor: Actor, post_id: int, body: str) -> None:
 
 async def mark_answered(actor: Actor, post_id: int) -> None:
     async with transaction():
-        row = await _viewable_post(actor, post_id)
+        row = await viewable_post(actor, post_id)
         if not can(actor, "mark_answered", row):
             raise Forbidden("Only the author can mark an open request answered.")
         now = utcnow()
@@ -260,7 +260,7 @@ async def mark_answered(actor: Actor, post_id: int) -> None:
 
 async def add_reply(actor: Actor, post_id: int, body: str) -> int:
     async with transaction():
-        row = await _viewable_post(actor, post_id)
+        row = await viewable_post(actor, post_id)
         if not can(actor, "reply", row):
             if row["replies_locked"]:
                 raise Forbidden("Replies to this post are closed.")
@@ -278,7 +278,7 @@ async def add_reply(actor: Actor, post_id: int, body: str) -> int:
 
 
 async def _own_reply(actor: Actor, post_id: int, reply_id: int, action: str) -> dict[str, Any]:
-    await _viewable_post(actor, post_id)
+    await viewable_post(actor, post_id)
     reply = (
         await Reply.select(Reply.id, Reply.author, Reply.body, Reply.moderation, Reply.anonymous)
         .where((Reply.id == reply_id) & (Reply.post == post_id))
@@ -318,7 +318,7 @@ class PrayerState:
 async def toggle_prayer(actor: Actor, post_id: int) -> PrayerState:
     """Press or unpress "I'm praying"; the count changes in the same transaction, so it stays exact."""
     async with transaction():
-        row = await _viewable_post(actor, post_id)
+        row = await viewable_post(actor, post_id)
         if not can(actor, "pray", row):
             raise Forbidden("You cannot pray for this post right now.")
         inserted = await (

@@ -6,7 +6,8 @@ import datetime as dt
 
 from prayerboard.db import transaction
 from prayerboard.policy import Actor, can
-from prayerboard.services.errors import Forbidden, NotFound
+from prayerboard.services.errors import Forbidden
+from prayerboard.services.posts import viewable_post
 from prayerboard.tables import Post
 
 
@@ -28,11 +29,7 @@ async def archive_inactive(after_days: int) -> int:
 async def renew_post(actor: Actor, post_id: int) -> None:
     """Bring an archived request back to the board, as if it had just had news."""
     async with transaction():
-        row = await Post.select(Post.id, Post.author, Post.status, Post.moderation, Post.kind).where(
-            Post.id == post_id
-        ).first()
-        if row is None or not can(actor, "view_post", row):
-            raise NotFound()
+        row = await viewable_post(actor, post_id)
         if not can(actor, "renew_post", row):
             raise Forbidden("Only the author can renew an archived request.")
         await Post.update({Post.status: "open", Post.last_activity_at: utcnow()}).where(Post.id == post_id)
