@@ -31,7 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 ENGINE = os.environ.get("PRAYERBOARD_TEST_ENGINE", "sqlite")
 PG_URL = os.environ.get("PRAYERBOARD_TEST_DATABASE_URL", "")
-TABLES = ("prayer", "reply", "post_update", "post", "member", "key_value", "counter", "site_setting")
+TABLES = (
+    "flag", "moderation_log", "revision", "notification", "member_note", "watched_word",
+    "prayer", "reply", "post_update", "post", "member", "key_value", "counter", "site_setting",
+)
 PASSWORD = "a gentle password 42"
 SERVER_START_TIMEOUT_S = 30
 

@@ -70,6 +70,8 @@ class Post(Table, tablename="post"):
     status = Varchar(length=16, default="open")
     moderation = Varchar(length=16, default="visible")
     replies_locked = Boolean(default=False)
+    moderation_reason = Text(default="")  # shown to the author when their post is hidden
+    edited_by_moderator = Boolean(default=False)
     praying_count = Integer(default=0)
     reply_count = Integer(default=0)
     created_at = Timestamptz()
@@ -97,6 +99,8 @@ class Reply(Table, tablename="reply"):
     anonymous = Boolean(default=False)
     named_before_hiding = Boolean(default=False)
     moderation = Varchar(length=16, default="visible")
+    moderation_reason = Text(default="")
+    edited_by_moderator = Boolean(default=False)
     created_at = Timestamptz()
     edited_at = Timestamptz(null=True, default=None)
 
@@ -133,4 +137,80 @@ class SiteSetting(Table, tablename="site_setting"):
     value = Text()
 
 
-ALL_TABLES: tuple[type[Table], ...] = (Member, Post, PostUpdate, Reply, Prayer, KeyValue, Counter, SiteSetting)
+FLAG_REASONS = ("spam", "private_details", "unkind", "danger", "other")
+TARGET_KINDS = ("post", "reply", "member")
+
+
+class Flag(Table, tablename="flag"):
+    """A member's report on a post or a reply; one per member per item."""
+
+    id = Serial(primary_key=True)
+    target_kind = Varchar(length=8)  # "post" or "reply"
+    target_id = Integer()
+    post = ForeignKey(references=Post, on_delete=OnDelete.cascade, index=True)  # the post, or the reply's post
+    reporter = ForeignKey(references=Member, on_delete=OnDelete.cascade)
+    reason = Varchar(length=32)
+    note = Text(default="")
+    resolved = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class ModerationLogEntry(Table, tablename="moderation_log"):
+    """Append-only: who did what to which item or member, why and when."""
+
+    id = Serial(primary_key=True)
+    moderator = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)  # None: the system
+    action = Varchar(length=32)
+    target_kind = Varchar(length=8)
+    target_id = Integer()
+    member = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)  # the member affected
+    reason = Text(default="")
+    created_at = Timestamptz()
+
+
+class Revision(Table, tablename="revision"):
+    """Earlier text kept when a moderator redacts (or an author edits); moderators alone read it."""
+
+    id = Serial(primary_key=True)
+    target_kind = Varchar(length=8)
+    target_id = Integer()
+    title = Text(default="")
+    body = Text()
+    editor = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)
+    by_moderator = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class Notification(Table, tablename="notification"):
+    """A message for one member; never names an anonymous author."""
+
+    id = Serial(primary_key=True)
+    member = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
+    text = Text()
+    link = Varchar(length=200, default="")
+    read = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class MemberNote(Table, tablename="member_note"):
+    """A moderator's private note about a member."""
+
+    id = Serial(primary_key=True)
+    member = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
+    author = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)
+    body = Text()
+    created_at = Timestamptz()
+
+
+class WatchedWord(Table, tablename="watched_word"):
+    """A word that blocks a post or sends it to review."""
+
+    id = Serial(primary_key=True)
+    word = Varchar(length=100, unique=True)
+    action = Varchar(length=8)  # "block" or "review"
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Member, Post, PostUpdate, Reply, Prayer, KeyValue, Counter, SiteSetting,
+    Flag, ModerationLogEntry, Revision, Notification, MemberNote, WatchedWord,
+)
