@@ -86,7 +86,7 @@ class CardHeads:
     def __call__(self, post: dict[str, Any]) -> Markup:
         key = (
             post["id"], post["kind"], post["status"], post["category"], post["visibility"], post["title"],
-            post["excerpt"], post["author_name"], bool(post["is_own"] and post["anonymous"]),
+            post["excerpt"], post["author_name"], post["author_username"], bool(post["is_own"] and post["anonymous"]),
             time_ago(post["created_at"]), iso_datetime(post["created_at"]),
         )
         card = self._cards.get(key)

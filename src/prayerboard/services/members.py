@@ -1,0 +1,102 @@
+"""Member profiles: who someone is on the board, and what they wrote that the viewer may see.
+
+A profile never lists an anonymous post or reply to anyone but its author: listing it under a
+name would undo the very thing the author asked for. Nor does it list the member's replies in
+their own anonymous thread, whose words would point back to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.columns import Column
+from piccolo.query.methods.select import Select
+
+from prayerboard import policy
+from prayerboard.policy import Actor, can
+from prayerboard.services.accounts import username_key
+from prayerboard.services.errors import NotFound
+from prayerboard.tables import USERNAME_MAX, Member, Post, Reply
+from prayerboard.text import excerpt
+
+PROFILE_LIST_SIZE = 20  # posts, and replies, shown per page of a profile
+GONE_STATES = ("suspended", "deleted")  # such members have no public face on the board
+
+
+async def _listed_member(username: str) -> dict[str, Any]:
+    """The member named ``username`` (any letter case) if their profile may be shown; else NotFound."""
+    # A name no one could have registered names nobody; NUL would also upset PostgreSQL.
+    if not username or len(username) > USERNAME_MAX or not username.isprintable():
+        raise NotFound()
+    member = (
+        await Member.select(Member.id, Member.username, Member.display_name, Member.state, Member.created_at)
+        .where(Member.username_key == username_key(username))
+        .first()
+    )
+    if member is None or member["state"] in GONE_STATES:
+        raise NotFound()
+    return member
+
+
+async def _newest_first(select: Select, id_column: Column, before: int | None) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of ``select``, newest first by keyset on ``id_column``, and the cursor for the next."""
+    if before is not None:
+        select = select.where(id_column < before)
+    rows = await select.order_by(id_column, ascending=False).limit(PROFILE_LIST_SIZE + 1)
+    older = rows[PROFILE_LIST_SIZE - 1]["id"] if len(rows) > PROFILE_LIST_SIZE else None
+    return rows[:PROFILE_LIST_SIZE], older
+
+
+async def _posts_by(actor: Actor | None, member_id: int, own: bool, before: int | None) -> tuple[list[dict[str, Any]], int | None]:
+    select = policy.visible_posts(
+        actor,
+        Post.id, Post.author, Post.kind, Post.title, Post.category, Post.visibility,
+        Post.status, Post.anonymous, Post.created_at,
+    ).where(Post.author == member_id)
+    if not own:
+        select = select.where(Post.anonymous.eq(False))
+    rows, older = await _newest_first(select, Post.id, before)
+    return [r for r in rows if can(actor, "see_author", r)], older
+
+
+async def _replies_by(actor: Actor | None, member_id: int, own: bool, before: int | None) -> tuple[list[dict[str, Any]], int | None]:
+    select = policy.visible_replies(
+        actor,
+        Reply.id, Reply.author, Reply.post, Reply.body, Reply.anonymous, Reply.created_at,
+        Reply.post.title.as_alias("post_title"),
+    ).where(Reply.author == member_id)
+    if not own:
+        # Their replies in their own anonymous thread would name the thread's author.
+        select = select.where(Reply.anonymous.eq(False) & (Reply.post.anonymous.eq(False) | (Reply.post.author != member_id)))
+    rows, older = await _newest_first(select, Reply.id, before)
+    replies = [r for r in rows if can(actor, "see_reply_author", r)]
+    for reply in replies:
+        reply["excerpt"] = excerpt(reply.pop("body"))
+    return replies, older
+
+
+async def profile(
+    actor: Actor | None, username: str, posts_before: int | None = None, replies_before: int | None = None
+) -> dict[str, Any]:
+    """A member's profile as ``actor`` may see it: name, month joined, their posts and replies.
+
+    Anonymous posts and replies are listed to their author alone (the page marks them), never
+    to anyone else. Suspended and deleted members, and names nobody holds, are NotFound.
+    """
+    member = await _listed_member(username)
+    own = actor is not None and actor.id == member["id"]
+    posts, older_posts = await _posts_by(actor, member["id"], own, posts_before)
+    replies, older_replies = await _replies_by(actor, member["id"], own, replies_before)
+    joined = member["created_at"]
+    return {
+        "member": {
+            "username": member["username"],
+            "display_name": member["display_name"],
+            "joined_month": f"{joined:%B %Y}",  # the month is enough; the day says more than needed
+            "joined_iso_month": f"{joined:%Y-%m}",
+        },
+        "posts": posts,
+        "older_posts": older_posts,
+        "replies": replies,
+        "older_replies": older_replies,
+    }

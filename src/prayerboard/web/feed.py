@@ -1,0 +1,17 @@
+"""The Atom feed of public posts."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.response import Response
+
+from prayerboard.services import feed
+
+ATOM_MEDIA_TYPE = "application/atom+xml; charset=utf-8"
+
+
+@get("/feed.atom", name="feed", include_in_schema=False)
+async def atom_feed(request: Request) -> Response[bytes]:
+    """Public posts only, the same for every reader, signed in or not."""
+    document = await feed.atom_feed(str(request.base_url), request.app.state.settings.board_name)
+    return Response(document, media_type=ATOM_MEDIA_TYPE)
