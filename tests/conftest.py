@@ -50,6 +50,15 @@ else:
 os.environ["PRAYERBOARD_DATA_DIR"] = str(_DATA_DIR)
 os.environ["PRAYERBOARD_DATABASE_URL"] = DATABASE_URL
 os.environ.pop("PRAYERBOARD_REDIS_URL", None)
+# The shared test server lets first posts through and keeps rate limits out of the way; the
+# moderation tests start servers of their own with the real defaults.
+TEST_SERVER_OVERRIDES = {
+    "PRAYERBOARD_APPROVE_FIRST_POSTS": "0",
+    "PRAYERBOARD_POSTS_PER_HOUR": "10000",
+    "PRAYERBOARD_REPLIES_PER_HOUR": "10000",
+    "PRAYERBOARD_REPORTS_PER_HOUR": "10000",
+}
+os.environ.update(TEST_SERVER_OVERRIDES)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -25,7 +25,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from prayerboard import db, policy
 from prayerboard.api.posts import PostApiController
-from prayerboard.services import accounts, retention
+from prayerboard.services import accounts, moderation, retention
+from prayerboard.services.moderation import ModerationRules
 from prayerboard.services.site import SiteSettingsCache
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.sessions import RotatingSessionConfig
@@ -34,12 +35,13 @@ from prayerboard.stores import build_shared_state
 from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
 from prayerboard.web.cache import VisitorPageCache
-from prayerboard.web.common import ACTOR_KEY, login_redirect, render
+from prayerboard.web.common import ACTOR_KEY, MOD_WAITING_KEY, login_redirect, render
 from prayerboard.web.feed import atom_feed
 from prayerboard.web.health import healthz, readyz
 from prayerboard.web.members import MemberController
 from prayerboard.web.posts import BoardController, PostController
 from prayerboard.web.search import search_page
+from prayerboard.web.moderation import ModerationController, NotificationController, RolesController
 from prayerboard.web.settings import AdminController, SettingsController
 
 log = logging.getLogger("prayerboard")
@@ -107,6 +109,8 @@ class ActorMiddleware(ASGIMiddleware):
                 await _members_only_answer(scope, receive, send)
                 return
         downstream_send = send
+        if actor is not None and actor.is_moderator and scope.get("method") == "GET":
+            scope[MOD_WAITING_KEY] = await moderation.waiting_count(actor)  # type: ignore[literal-required]
         if actor is not None:
 
             async def send_private(message: Any) -> None:
@@ -252,6 +256,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             atom_feed,
             SettingsController,
             AdminController,
+            ModerationController,
+            RolesController,
+            NotificationController,
             healthz,
             readyz,
             create_static_files_router(path="/static", directories=[package_dir("static")], name="static"),
@@ -289,6 +296,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.counters = counters
     app.state.visitor_cache = VisitorPageCache(settings.visitor_cache_seconds)
     app.state.site_settings = SiteSettingsCache()
+    app.state.rules = ModerationRules(
+        counters=counters,
+        flag_threshold=settings.flag_threshold,
+        approve_first_posts=settings.approve_first_posts,
+        posts_per_hour=settings.posts_per_hour,
+        replies_per_hour=settings.replies_per_hour,
+        reports_per_hour=settings.reports_per_hour,
+    )
     return app
 
 

@@ -141,8 +141,17 @@ def _can_manage_own_account(actor: Actor, _: Any) -> bool:
     return actor.is_member
 
 
-def _can_manage_site(actor: Actor, _: Any) -> bool:
+def _can_moderate(actor: Actor, _: Any) -> bool:
+    return actor.is_moderator
+
+
+def _can_admin(actor: Actor, _: Any) -> bool:
     return actor.is_member and actor.role == "admin"
+
+
+def _can_flag(actor: Actor, item: Row) -> bool:
+    """Members report what others wrote (the item's visibility is checked by the caller)."""
+    return actor.is_member and not _owns(actor, item)
 
 
 def _board_admits(actor: Actor, site: Any) -> bool:
@@ -167,8 +176,12 @@ _RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "create_post": _can_create_post,
     "renew_post": _can_renew_post,
     "manage_own_account": _can_manage_own_account,
-    "manage_site": _can_manage_site,
+    "manage_site": _can_admin,
     "enter_board": _board_admits,
+    "moderate": _can_moderate,
+    "reveal_author": _can_admin,
+    "manage_roles": _can_admin,
+    "flag": _can_flag,
 }
 
 

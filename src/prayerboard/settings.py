@@ -60,6 +60,11 @@ class Settings:
     session_max_age_seconds: int = 14 * 24 * 3600
     visitor_cache_seconds: int = 2
     archive_after_days: int = 90
+    flag_threshold: int = 3
+    approve_first_posts: int = 1
+    posts_per_hour: int = 10
+    replies_per_hour: int = 30
+    reports_per_hour: int = 20
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -88,6 +93,11 @@ class Settings:
             page_size=_int_env(env, "PRAYERBOARD_PAGE_SIZE", 20, minimum=1),
             sqlite_pool_size=_int_env(env, "PRAYERBOARD_SQLITE_POOL_SIZE", 4, minimum=1),
             postgres_pool_size=_int_env(env, "PRAYERBOARD_POSTGRES_POOL_SIZE", 10, minimum=1),
+            flag_threshold=_int_env(env, "PRAYERBOARD_FLAG_THRESHOLD", 3, minimum=1),
+            approve_first_posts=_int_env(env, "PRAYERBOARD_APPROVE_FIRST_POSTS", 1),
+            posts_per_hour=_int_env(env, "PRAYERBOARD_POSTS_PER_HOUR", 10, minimum=1),
+            replies_per_hour=_int_env(env, "PRAYERBOARD_REPLIES_PER_HOUR", 30, minimum=1),
+            reports_per_hour=_int_env(env, "PRAYERBOARD_REPORTS_PER_HOUR", 20, minimum=1),
             archive_after_days=_int_env(env, "PRAYERBOARD_ARCHIVE_AFTER_DAYS", 90),
             visitor_cache_seconds=_int_env(env, "PRAYERBOARD_VISITOR_CACHE_SECONDS", 2),
             secure_cookies=env.get("PRAYERBOARD_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"},

@@ -8,8 +8,9 @@ from typing import Any
 
 from prayerboard import policy
 from prayerboard.db import transaction
-from prayerboard.forms import PostInput
+from prayerboard.forms import FormErrors, PostInput
 from prayerboard.policy import Actor, can
+from prayerboard.services import moderation
 from prayerboard.services.errors import Forbidden, NotFound
 from prayerboard.tables import Member, Post, PostUpdate, Prayer, Reply
 from prayerboard.text import excerpt
@@ -61,6 +62,8 @@ _CARD_COLUMNS = (
     Post.created_at,
     Post.answered_at,
     Post.edited_at,
+    Post.moderation_reason,
+    Post.edited_by_moderator,
     Post.author.display_name.as_alias("author_display_name"),
     Post.author.username.as_alias("author_username"),
 )
@@ -157,6 +160,8 @@ async def post_detail(actor: Actor | None, post_id: int) -> dict[str, Any]:
             Reply.body,
             Reply.anonymous,
             Reply.moderation,
+            Reply.moderation_reason,
+            Reply.edited_by_moderator,
             Reply.created_at,
             Reply.edited_at,
             Reply.author.display_name.as_alias("author_display_name"),
@@ -187,10 +192,28 @@ async def post_for_edit(actor: Actor, post_id: int) -> dict[str, Any]:
 # Writing
 
 
-async def create_post(actor: Actor, data: PostInput) -> int:
-    """Publish a post; returns its id."""
+async def _joined_at(actor: Actor) -> dt.datetime | None:
+    row = await Member.select(Member.created_at).where(Member.id == actor.id).first()
+    return row["created_at"] if row else None
+
+
+async def _refuse_blocked_words(text: str, field: str, data: dict[str, Any]) -> str | None:
+    """Refuse text with a blocking watched word; return "review" when a word asks for review."""
+    verdict, word = await moderation.screen_text(text)
+    if verdict == "block":
+        raise FormErrors(
+            {field: f"Please rephrase: the word \u201c{word}\u201d can't be posted on this board."}, data
+        )
+    return verdict
+
+
+async def create_post(actor: Actor, data: PostInput, rules: moderation.ModerationRules) -> int:
+    """Publish a post, or hold it for review (a new member's first posts, watched words); returns its id."""
     if not can(actor, "create_post"):
         raise Forbidden("Your account cannot post right now.")
+    verdict = await _refuse_blocked_words(f"{data.title}\n{data.body}", "body", data.__dict__)
+    await moderation.check_rate(actor, "post", rules, await _joined_at(actor))
+    held = verdict == "review" or await moderation.needs_first_post_approval(actor, rules)
     now = utcnow()
     rows = await Post.insert(
         Post(
@@ -201,6 +224,7 @@ async def create_post(actor: Actor, data: PostInput) -> int:
             category=data.category,
             visibility=data.visibility,
             anonymous=data.anonymous,
+            moderation="pending" if held else "visible",
             created_at=now,
             last_activity_at=now,
         )
@@ -258,7 +282,10 @@ async def mark_answered(actor: Actor, post_id: int) -> None:
         ).where(Post.id == post_id)
 
 
-async def add_reply(actor: Actor, post_id: int, body: str) -> int:
+async def add_reply(actor: Actor, post_id: int, body: str, rules: moderation.ModerationRules) -> int:
+    # Watched words block replies too; "review" words hold posts, not encouragement.
+    await _refuse_blocked_words(body, "body", {"body": body})
+    await moderation.check_rate(actor, "reply", rules, await _joined_at(actor))
     async with transaction():
         row = await viewable_post(actor, post_id)
         if not can(actor, "reply", row):

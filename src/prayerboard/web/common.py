@@ -15,6 +15,7 @@ from prayerboard.policy import Actor
 from prayerboard.services.errors import NotFound, SignInRequired
 
 ACTOR_KEY = "prayerboard.actor"
+MOD_WAITING_KEY = "prayerboard.mod_waiting"
 
 
 def current_actor(request: Request) -> Actor | None:
@@ -74,6 +75,9 @@ def _shared_context(request: Request, context: dict[str, Any]) -> dict[str, Any]
     context.setdefault("actor", current_actor(request))
     context.setdefault("board_name", settings.board_name)
     context.setdefault("categories", settings.categories)
+    context.setdefault("mod_waiting", request.scope.get(MOD_WAITING_KEY, 0))
+    context.setdefault("flag_errors", {})
+    context.setdefault("flag_target", None)
     return context
 
 

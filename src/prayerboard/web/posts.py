@@ -9,8 +9,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from prayerboard import tables
-from prayerboard.forms import FormErrors, checkbox, parse_body, parse_id, parse_post
-from prayerboard.services import posts, retention
+from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_id, parse_post
+from prayerboard.services import moderation, posts, retention
 from prayerboard.web.common import (
     current_actor,
     path_id,
@@ -43,6 +43,23 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+async def _flag(request: Request, target_kind: str, target_id: int, post_id: int) -> Template | Redirect:
+    actor = require_member(request)
+    raw = await read_form(request)
+    try:
+        await moderation.flag(
+            actor, target_kind, target_id, clean_text(raw.get("reason"), multiline=False),
+            clean_text(raw.get("note"), multiline=True), request.app.state.rules,
+        )
+    except FormErrors as exc:
+        detail = await posts.post_detail(actor, post_id)
+        return render(
+            request, "posts/show.html", FORM_ERROR_STATUS, post=detail, reply_values={}, reply_errors={},
+            flag_errors=exc.errors, flag_target=f"{target_kind}-{target_id}",
+        )
+    return see_other(f"/posts/{post_id}?reported=1")
+
+
 class BoardController(Controller):
     @get("/", name="board")
     async def board(self, request: Request) -> Template | Response[str]:
@@ -68,7 +85,9 @@ class PostController(Controller):
         actor = require_member(request)
         raw = await read_form(request)
         try:
-            post_id = await posts.create_post(actor, parse_post(raw, request.app.state.settings.categories))
+            post_id = await posts.create_post(
+                actor, parse_post(raw, request.app.state.settings.categories), request.app.state.rules
+            )
         except FormErrors as exc:
             return render(request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=None)
         return see_other(f"/posts/{post_id}")
@@ -124,7 +143,7 @@ class PostController(Controller):
         number = path_id(post_id)
         raw = await read_form(request)
         try:
-            reply_id = await posts.add_reply(actor, number, parse_body(raw))
+            reply_id = await posts.add_reply(actor, number, parse_body(raw), request.app.state.rules)
         except FormErrors as exc:
             detail = await posts.post_detail(actor, number)
             return render(
@@ -187,6 +206,14 @@ class PostController(Controller):
         number = path_id(post_id)
         await retention.renew_post(actor, number)
         return see_other(f"/posts/{number}")
+
+    @post("/{post_id:str}/flag")
+    async def flag_post(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
+        return await _flag(request, "post", path_id(post_id), path_id(post_id))
+
+    @post("/{post_id:str}/replies/{reply_id:str}/flag")
+    async def flag_reply(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Template | Redirect:
+        return await _flag(request, "reply", path_id(reply_id), path_id(post_id))
 
     @post("/{post_id:str}/answered")
     async def mark_answered(self, request: Request, post_id: FromPath[str]) -> Redirect:

@@ -1,0 +1,505 @@
+"""Moderation: reports, the review queue, actions on posts, replies and members, and the log.
+
+Every moderator action is one function that checks the policy, changes the item and writes
+its log entry in the same transaction, so no path can act without leaving a record. The
+author of moderated content is told in the app what happened and why, without ever being
+named to anyone else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from prayerboard.db import is_unique_violation, transaction
+from prayerboard.forms import FormErrors
+from prayerboard.policy import Actor, can
+from prayerboard.services.errors import Forbidden, NotFound, Throttled
+from prayerboard.stores import Counters
+from prayerboard.tables import (
+    FLAG_REASONS,
+    Flag,
+    Member,
+    MemberNote,
+    ModerationLogEntry,
+    Notification,
+    Post,
+    Reply,
+    Revision,
+    WatchedWord,
+)
+
+POST_ACTIONS = ("approve", "reject", "hide", "unhide", "anonymise", "redact", "lock", "unlock", "remove", "dismiss")
+REPLY_ACTIONS = ("approve", "reject", "hide", "unhide", "redact", "remove", "dismiss")
+MEMBER_ACTIONS = ("silence", "suspend", "restore")
+FLAG_REASON_LABELS = {
+    "spam": "Spam",
+    "private_details": "Shares someone's private details",
+    "unkind": "Unkind or harmful",
+    "danger": "Someone may be in danger",
+    "other": "Other",
+}
+REASON_MAX = 1000
+URGENT_REASON = "danger"
+FIRST_DAY = dt.timedelta(days=1)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class ModerationRules:
+    """Thresholds and limits from settings, with the shared counters for rate limits."""
+
+    counters: Counters
+    flag_threshold: int = 3
+    approve_first_posts: int = 1
+    posts_per_hour: int = 10
+    replies_per_hour: int = 30
+    reports_per_hour: int = 20
+    first_day_divisor: int = 3  # a member's first day allows a third of each limit
+
+
+async def _log(
+    moderator: Actor | None, action: str, target_kind: str, target_id: int, member_id: int | None, reason: str
+) -> None:
+    await ModerationLogEntry.insert(
+        ModerationLogEntry(
+            moderator=moderator.id if moderator else None,
+            action=action,
+            target_kind=target_kind,
+            target_id=target_id,
+            member=member_id,
+            reason=reason,
+            created_at=utcnow(),
+        )
+    )
+
+
+async def _notify(member_id: int | None, text: str, link: str = "") -> None:
+    if member_id is None:
+        return
+    await Notification.insert(Notification(member=member_id, text=text, link=link, created_at=utcnow()))
+
+
+def _require_moderator(actor: Actor | None) -> Actor:
+    if actor is None or not can(actor, "moderate"):
+        raise Forbidden("Only moderators can do that.")
+    return actor
+
+
+def clean_reason(raw: Any, required: bool = True) -> str:
+    from prayerboard.forms import clean_text
+
+    reason = clean_text(raw, multiline=True)[:REASON_MAX]
+    if required and not reason:
+        raise FormErrors({"reason": "Please give a reason; it goes into the moderation log."}, {})
+    return reason
+
+
+# ---------------------------------------------------------------------------------------------
+# Rate limits and screening of new content
+
+
+async def check_rate(actor: Actor, what: str, rules: ModerationRules, joined_at: dt.datetime | None) -> None:
+    """Count one more post, reply or report by ``actor`` this hour; refuse past the limit."""
+    limit = {"post": rules.posts_per_hour, "reply": rules.replies_per_hour, "report": rules.reports_per_hour}[what]
+    if joined_at is not None and utcnow() - joined_at < FIRST_DAY:
+        limit = max(1, limit // rules.first_day_divisor)
+    count, remaining = await rules.counters.hit(f"rate:{what}:{actor.id}", 3600)
+    if count > limit:
+        minutes = max(1, -(-remaining // 60))
+        raise Throttled(
+            f"You have reached the limit of {limit} {what}s an hour. Please try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}.",
+            retry_after=remaining,
+        )
+
+
+async def screen_text(text: str) -> tuple[str | None, str | None]:
+    """The strictest watched-word verdict for ``text``: ("block" | "review" | None, the word)."""
+    words = await WatchedWord.select(WatchedWord.word, WatchedWord.action)
+    verdict: tuple[str | None, str | None] = (None, None)
+    for row in words:
+        if re.search(rf"(?<!\w){re.escape(row['word'])}(?!\w)", text, re.IGNORECASE):
+            if row["action"] == "block":
+                return "block", row["word"]
+            verdict = ("review", row["word"])
+    return verdict
+
+
+async def needs_first_post_approval(actor: Actor, rules: ModerationRules) -> bool:
+    if rules.approve_first_posts <= 0 or actor.is_moderator:
+        return False
+    approved = await Post.count().where((Post.author == actor.id) & (Post.moderation == "visible"))
+    return approved < rules.approve_first_posts
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note: str, rules: ModerationRules) -> None:
+    """Report a post or reply; enough distinct reporters hide it at once, pending review."""
+    from prayerboard.services.posts import viewable_post
+
+    if reason not in FLAG_REASONS:
+        raise FormErrors({"reason": "Choose a reason from the list."}, {"note": note})
+    if target_kind == "reply":
+        reply = await Reply.select(Reply.id, Reply.post, Reply.author, Reply.moderation).where(Reply.id == target_id).first()
+        if reply is None or reply["moderation"] != "visible":
+            raise NotFound()
+        post = await viewable_post(actor, reply["post"])
+        owner = reply["author"]
+    else:
+        post = await viewable_post(actor, target_id)
+        owner = post["author"]
+    if not can(actor, "flag", {"author": owner}):
+        raise Forbidden("You cannot report this.")
+    member = await Member.select(Member.created_at).where(Member.id == actor.id).first()
+    await check_rate(actor, "report", rules, member["created_at"] if member else None)
+    async with transaction():
+        try:
+            await Flag.insert(
+                Flag(target_kind=target_kind, target_id=target_id, post=post["id"], reporter=actor.id,
+                     reason=reason, note=note[:REASON_MAX], created_at=utcnow())
+            )
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise FormErrors({"reason": "You have already reported this. Thank you."}, {}) from exc
+            raise
+        reporters = await Flag.count().where(
+            (Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.resolved == False)  # noqa: E712
+        )
+        table = Reply if target_kind == "reply" else Post
+        if reporters >= rules.flag_threshold:
+            hidden = await table.update(
+                {table.moderation: "hidden", table.moderation_reason: "Hidden after reports, waiting for a moderator."}
+            ).where((table.id == target_id) & (table.moderation == "visible")).returning(table.id)
+            if hidden:
+                await _log(None, "auto_hide", target_kind, target_id, owner,
+                           f"{reporters} members reported it")
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions on posts and replies
+
+
+async def _load(target_kind: str, target_id: int) -> dict[str, Any]:
+    table = Reply if target_kind == "reply" else Post
+    columns = [table.id, table.author, table.body, table.moderation, table.anonymous]
+    if table is Post:
+        columns += [Post.title, Post.replies_locked]
+    else:
+        columns += [Reply.post]
+    row = await table.select(*columns).where(table.id == target_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def act_on_content(
+    actor: Actor | None, target_kind: str, target_id: int, action: str, reason: str,
+    new_body: str | None = None, new_title: str | None = None,
+) -> None:
+    """Approve, reject, hide, unhide, anonymise, redact, lock, unlock, remove or dismiss reports."""
+    moderator = _require_moderator(actor)
+    allowed = POST_ACTIONS if target_kind == "post" else REPLY_ACTIONS
+    if action not in allowed:
+        raise NotFound()
+    table = Reply if target_kind == "reply" else Post
+    async with transaction():
+        row = await _load(target_kind, target_id)
+        post_id = row["id"] if target_kind == "post" else row["post"]
+        link = f"/posts/{post_id}" + (f"#reply-{target_id}" if target_kind == "reply" else "")
+        what = "your post" if target_kind == "post" else "your reply"
+        changes: dict[Any, Any] = {}
+        message = ""
+        if action in ("approve", "unhide"):
+            changes = {table.moderation: "visible", table.moderation_reason: ""}
+            message = f"A moderator {'approved' if action == 'approve' else 'restored'} {what}."
+        elif action in ("reject", "hide"):
+            changes = {table.moderation: "hidden", table.moderation_reason: reason}
+            message = f"A moderator hid {what}: {reason}"
+        elif action == "remove":
+            changes = {table.moderation: "removed", table.moderation_reason: reason}
+            message = f"A moderator removed {what}: {reason}"
+        elif action == "anonymise":
+            changes = {Post.anonymous: True, Post.named_before_hiding: False}
+            await Reply.update({Reply.anonymous: True, Reply.named_before_hiding: False}).where(
+                (Reply.post == target_id) & (Reply.author == row["author"])
+            )
+            message = f"A moderator made {what} anonymous: {reason}"
+        elif action == "redact":
+            if not new_body:
+                raise FormErrors({"body": "Please give the text as it should read."}, {"reason": reason})
+            await Revision.insert(
+                Revision(target_kind=target_kind, target_id=target_id, title=row.get("title") or "", body=row["body"],
+                         editor=moderator.id, by_moderator=True, created_at=utcnow())
+            )
+            changes = {table.body: new_body, table.edited_by_moderator: True}
+            if target_kind == "post" and new_title:
+                changes[Post.title] = new_title
+            message = f"A moderator edited {what}: {reason}"
+        elif action in ("lock", "unlock"):
+            changes = {Post.replies_locked: action == "lock"}
+            message = f"A moderator {'closed' if action == 'lock' else 'reopened'} replies on your post."
+        if changes:
+            await table.update(changes).where(table.id == target_id)
+        # Any decision settles the reports on the item.
+        await Flag.update({Flag.resolved: True}).where((Flag.target_kind == target_kind) & (Flag.target_id == target_id))
+        await _log(moderator, action, target_kind, target_id, row["author"], reason)
+        if message and action != "dismiss":
+            await _notify(row["author"], message, link)
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions on members
+
+
+async def act_on_member(
+    actor: Actor | None, member_id: int, action: str, reason: str, via_post: int | None = None
+) -> None:
+    """Silence, suspend or restore a member; suspension ends their sessions at once.
+
+    ``via_post``: the moderator acted on "the author of this post"; the log then names the
+    post, not the member, so an anonymous author stays anonymous to moderators.
+    """
+    moderator = _require_moderator(actor)
+    if action not in MEMBER_ACTIONS:
+        raise NotFound()
+    state = {"silence": "silenced", "suspend": "suspended", "restore": "active"}[action]
+    async with transaction():
+        target = await Member.select(Member.id, Member.role, Member.state).where(Member.id == member_id).first()
+        if target is None or target["state"] == "deleted":
+            raise NotFound()
+        if target["role"] in ("moderator", "admin") and actor.role != "admin":
+            raise Forbidden("Only an admin can act on a moderator.")
+        await Member.update({Member.state: state}).where(Member.id == member_id)
+        if via_post is None:
+            await _log(moderator, action, "member", member_id, member_id, reason)
+        else:
+            await _log(moderator, f"{action}_author", "post", via_post, member_id, reason)
+        if action != "suspend":
+            await _notify(member_id, {
+                "silence": f"A moderator has paused your posting and replies: {reason}",
+                "restore": "A moderator has restored your account.",
+            }[action])
+
+
+async def act_on_post_author(actor: Actor | None, post_id: int, action: str, reason: str) -> None:
+    """Silence or suspend "the author of this post" without learning who it is."""
+    row = await Post.select(Post.author).where(Post.id == post_id).first()
+    if row is None:
+        raise NotFound()
+    await act_on_member(actor, row["author"], action, reason, via_post=post_id)
+
+
+async def reveal_author(actor: Actor | None, post_id: int, reason: str) -> dict[str, Any]:
+    """Admins only: who wrote an anonymous post. Needs a reason; always logged."""
+    if actor is None or not can(actor, "reveal_author"):
+        raise Forbidden("Only an admin can reveal an anonymous author.")
+    async with transaction():
+        row = await Post.select(Post.author, Post.author.username, Post.author.display_name).where(Post.id == post_id).first()
+        if row is None:
+            raise NotFound()
+        await _log(actor, "reveal_author", "post", post_id, row["author"], reason)
+    return {"username": row["author.username"], "display_name": row["author.display_name"]}
+
+
+async def add_member_note(actor: Actor | None, member_id: int, body: str) -> None:
+    moderator = _require_moderator(actor)
+    async with transaction():
+        if not await Member.exists().where(Member.id == member_id):
+            raise NotFound()
+        await MemberNote.insert(MemberNote(member=member_id, author=moderator.id, body=body, created_at=utcnow()))
+        await _log(moderator, "note", "member", member_id, member_id, "private note added")
+
+
+async def set_role(actor: Actor | None, member_id: int, role: str, reason: str) -> None:
+    if actor is None or not can(actor, "manage_roles"):
+        raise Forbidden("Only an admin can change roles.")
+    from prayerboard.tables import ROLES
+
+    if role not in ROLES:
+        raise FormErrors({"role": "Choose a role from the list."}, {})
+    async with transaction():
+        if not await Member.exists().where(Member.id == member_id):
+            raise NotFound()
+        await Member.update({Member.role: role}).where(Member.id == member_id)
+        await _log(actor, f"role_{role}", "member", member_id, member_id, reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading: the queue, the log, notifications
+
+
+async def queue(actor: Actor | None) -> list[dict[str, Any]]:
+    """Reported, pending and hidden items: urgent first, then oldest first, with waiting time and reasons."""
+    _require_moderator(actor)
+    now = utcnow()
+    items: dict[tuple[str, int], dict[str, Any]] = {}
+    flags = await Flag.select(Flag.target_kind, Flag.target_id, Flag.post, Flag.reason, Flag.note, Flag.created_at).where(
+        Flag.resolved == False  # noqa: E712
+    ).order_by(Flag.id)
+    for f in flags:
+        item = items.setdefault((f["target_kind"], f["target_id"]), {
+            "kind": f["target_kind"], "id": f["target_id"], "post_id": f["post"], "since": f["created_at"],
+            "reasons": [], "notes": [], "urgent": False, "state": "reported",
+        })
+        item["reasons"].append(FLAG_REASON_LABELS.get(f["reason"], f["reason"]))
+        if f["note"]:
+            item["notes"].append(f["note"])
+        item["urgent"] = item["urgent"] or f["reason"] == URGENT_REASON
+    for table, kind in ((Post, "post"), (Reply, "reply")):
+        columns = [table.id, table.moderation, table.created_at, table.body]
+        columns.append(Post.title if table is Post else Reply.post)
+        rows = await table.select(*columns).where(table.moderation.is_in(["pending", "hidden"]))
+        for row in rows:
+            item = items.setdefault((kind, row["id"]), {
+                "kind": kind, "id": row["id"], "post_id": row["id"] if kind == "post" else row["post"],
+                "since": row["created_at"], "reasons": [], "notes": [], "urgent": False, "state": row["moderation"],
+            })
+            item["state"] = row["moderation"] if item["state"] == "reported" and row["moderation"] != "visible" else item["state"]
+    for (kind, target_id), item in items.items():
+        row = await _load(kind, target_id)
+        item["title"] = row.get("title") or ""
+        item["body"] = row["body"]
+        item["moderation"] = row["moderation"]
+        since = item["since"]
+        item["waited"] = now - since if isinstance(since, dt.datetime) else dt.timedelta(0)
+    return sorted(items.values(), key=lambda i: (not i["urgent"], i["since"]))
+
+
+async def waiting_count(actor: Actor | None) -> int:
+    if actor is None or not can(actor, "moderate"):
+        return 0
+    return len(await queue(actor))
+
+
+async def log_entries(actor: Actor | None, action: str | None = None, moderator: str | None = None,
+                      member: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """The moderation log, newest first, filterable by action, moderator and member (usernames)."""
+    _require_moderator(actor)
+    query = ModerationLogEntry.select(
+        ModerationLogEntry.id, ModerationLogEntry.action, ModerationLogEntry.target_kind, ModerationLogEntry.target_id,
+        ModerationLogEntry.reason, ModerationLogEntry.created_at,
+        ModerationLogEntry.moderator.username.as_alias("moderator_username"),
+        ModerationLogEntry.member.username.as_alias("member_username"),
+    )
+    if action:
+        query = query.where(ModerationLogEntry.action == action)
+    if moderator:
+        query = query.where(ModerationLogEntry.moderator.username_key == moderator.casefold())
+    if member:
+        # Only entries about the member as such: matching content entries would reveal who
+        # wrote an anonymous post.
+        query = query.where(
+            (ModerationLogEntry.member.username_key == member.casefold()) & (ModerationLogEntry.target_kind == "member")
+        )
+    rows = await query.order_by(ModerationLogEntry.id, ascending=False).limit(limit)
+    for row in rows:
+        if row["target_kind"] != "member":
+            row["member_username"] = None  # content entries name the item, never its author
+    return rows
+
+
+async def notifications(actor: Actor) -> list[dict[str, Any]]:
+    return await Notification.select(Notification.text, Notification.link, Notification.created_at).where(
+        Notification.member == actor.id
+    ).order_by(Notification.id, ascending=False).limit(50)
+
+
+async def item_detail(actor: Actor | None, target_kind: str, target_id: int) -> dict[str, Any]:
+    """A post or reply as a moderator sees it: text, state, open reports and earlier revisions.
+
+    The author of an anonymous post is not named here; revealing them is a separate action.
+    """
+    _require_moderator(actor)
+    row = await _load(target_kind, target_id)
+    table = Reply if target_kind == "reply" else Post
+    extra = await table.select(table.moderation_reason, table.author.username.as_alias("author_username")).where(
+        table.id == target_id
+    ).first()
+    reports = await Flag.select(Flag.reason, Flag.note, Flag.created_at).where(
+        (Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.resolved == False)  # noqa: E712
+    )
+    revisions = await Revision.select(Revision.title, Revision.body, Revision.created_at, Revision.by_moderator).where(
+        (Revision.target_kind == target_kind) & (Revision.target_id == target_id)
+    ).order_by(Revision.id, ascending=False)
+    return {
+        "kind": target_kind,
+        "id": target_id,
+        "post_id": row["id"] if target_kind == "post" else row["post"],
+        "title": row.get("title") or "",
+        "body": row["body"],
+        "moderation": row["moderation"],
+        "reason": extra["moderation_reason"] if extra else "",
+        "replies_locked": row.get("replies_locked", False),
+        "anonymous": row["anonymous"],
+        "author_username": None if row["anonymous"] else (extra or {}).get("author_username"),
+        "member_id": None if row["anonymous"] else row["author"],
+        "reports": [{**r, "label": FLAG_REASON_LABELS.get(r["reason"], r["reason"])} for r in reports],
+        "revisions": revisions,
+    }
+
+
+async def member_detail(actor: Actor | None, member_id: int) -> dict[str, Any]:
+    _require_moderator(actor)
+    member = await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state,
+                                 Member.created_at).where(Member.id == member_id).first()
+    if member is None:
+        raise NotFound()
+    member["notes"] = await MemberNote.select(MemberNote.body, MemberNote.created_at,
+                                              MemberNote.author.username.as_alias("by")).where(
+        MemberNote.member == member_id
+    ).order_by(MemberNote.id, ascending=False)
+    return member
+
+
+async def members_for_roles(actor: Actor | None) -> list[dict[str, Any]]:
+    if actor is None or not can(actor, "manage_roles"):
+        raise Forbidden("Only an admin can change roles.")
+    return await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state).where(
+        Member.state != "deleted"
+    ).order_by(Member.username_key).limit(500)
+
+
+async def watched_words(actor: Actor | None) -> list[dict[str, Any]]:
+    if actor is None or not can(actor, "manage_roles"):
+        raise Forbidden("Only an admin can edit watched words.")
+    return await WatchedWord.select().order_by(WatchedWord.word)
+
+
+async def add_watched_word(actor: Actor | None, word: str, action: str) -> None:
+    if actor is None or not can(actor, "manage_roles"):
+        raise Forbidden("Only an admin can edit watched words.")
+    errors = {}
+    if not word or len(word) > 100:
+        errors["word"] = "Enter a word or phrase of at most 100 characters."
+    if action not in ("block", "review"):
+        errors["action"] = "Choose whether the word blocks a post or sends it to review."
+    if errors:
+        raise FormErrors(errors, {"word": word, "action": action})
+    async with transaction():
+        try:
+            await WatchedWord.insert(WatchedWord(word=word.casefold(), action=action))
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise FormErrors({"word": "That word is already watched."}, {"word": word}) from exc
+            raise
+        await _log(actor, f"watch_{action}", "word", 0, None, word)
+
+
+async def remove_watched_word(actor: Actor | None, word_id: int) -> None:
+    if actor is None or not can(actor, "manage_roles"):
+        raise Forbidden("Only an admin can edit watched words.")
+    async with transaction():
+        row = await WatchedWord.select(WatchedWord.word).where(WatchedWord.id == word_id).first()
+        if row is None:
+            raise NotFound()
+        await WatchedWord.delete().where(WatchedWord.id == word_id)
+        await _log(actor, "unwatch", "word", word_id, None, row["word"])

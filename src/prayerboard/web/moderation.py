@@ -1,0 +1,157 @@
+"""The moderators' area under /mod (one guarded controller), roles and watched words, notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from prayerboard.forms import FormErrors, clean_text, parse_body
+from prayerboard.policy import can
+from prayerboard.services import moderation
+from prayerboard.services.errors import Forbidden, NotFound, SignInRequired
+from prayerboard.web.common import ACTOR_KEY, path_id, read_form, render, require_member, see_other
+
+FORM_ERROR_STATUS = 422
+
+
+def moderators_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard for every /mod route: visitors sign in first, members are refused."""
+    actor = connection.scope.get(ACTOR_KEY)  # type: ignore[call-overload]
+    if actor is None:
+        raise SignInRequired()
+    if not can(actor, "moderate"):
+        raise Forbidden("This area is for moderators.")
+
+
+def admins_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    actor = connection.scope.get(ACTOR_KEY)  # type: ignore[call-overload]
+    if actor is None:
+        raise SignInRequired()
+    if not can(actor, "manage_roles"):
+        raise Forbidden("This page is for admins.")
+
+
+async def _reason(request: Request, required: bool = True) -> tuple[dict[str, Any], str]:
+    raw = await read_form(request)
+    return raw, moderation.clean_reason(raw.get("reason"), required=required)
+
+
+class ModerationController(Controller):
+    path = "/mod"
+    guards = [moderators_only]
+
+    @get("", name="mod_queue")
+    async def review_queue(self, request: Request) -> Template:
+        items = await moderation.queue(require_member(request))
+        return render(request, "mod/queue.html", items=items, done=request.query_params.get("done"))
+
+    @get("/log", name="mod_log")
+    async def log(self, request: Request) -> Template:
+        params = request.query_params
+        filters = {k: clean_text(params.get(k), multiline=False)[:64] or None for k in ("action", "moderator", "member")}
+        entries = await moderation.log_entries(require_member(request), **filters)
+        return render(request, "mod/log.html", entries=entries, filters=filters)
+
+    @get("/{target_kind:str}/{target_id:str}", name="mod_item")
+    async def item(self, request: Request, target_kind: FromPath[str], target_id: FromPath[str]) -> Template:
+        actor = require_member(request)
+        if target_kind == "members":
+            member = await moderation.member_detail(actor, path_id(target_id))
+            return render(request, "mod/member.html", member=member, done=request.query_params.get("done"))
+        kind = {"posts": "post", "replies": "reply"}.get(target_kind)
+        if kind is None:
+            raise NotFound()
+        detail = await moderation.item_detail(actor, kind, path_id(target_id))
+        return render(request, "mod/item.html", item=detail, errors={}, values={})
+
+    @post("/{target_kind:str}/{target_id:str}/{action:str}")
+    async def act(
+        self, request: Request, target_kind: FromPath[str], target_id: FromPath[str], action: FromPath[str]
+    ) -> Template | Redirect:
+        actor = require_member(request)
+        number = path_id(target_id)
+        kind = {"posts": "post", "replies": "reply", "members": "member"}.get(target_kind)
+        if kind is None:
+            raise NotFound()
+        try:
+            raw, reason = await _reason(request, required=action not in ("approve", "unhide", "dismiss", "unlock", "note"))
+            if kind == "member":
+                if action == "note":
+                    await moderation.add_member_note(actor, number, parse_body(raw, label="Note"))
+                else:
+                    await moderation.act_on_member(actor, number, action, reason)
+                return see_other(f"/mod/members/{number}?done={action}")
+            if kind == "post" and action in ("silence_author", "suspend_author"):
+                await moderation.act_on_post_author(actor, number, action.removesuffix("_author"), reason)
+                return see_other(f"/mod?done={action}")
+            if kind == "post" and action == "reveal":
+                revealed = await moderation.reveal_author(actor, number, reason)
+                detail = await moderation.item_detail(actor, kind, number)
+                return render(request, "mod/item.html", item=detail, revealed=revealed, errors={}, values={})
+            new_body = clean_text(raw.get("body"), multiline=True) if action == "redact" else None
+            new_title = clean_text(raw.get("title"), multiline=False) if action == "redact" else None
+            await moderation.act_on_content(actor, kind, number, action, reason, new_body, new_title)
+        except FormErrors as exc:
+            if kind == "member":
+                raise
+            detail = await moderation.item_detail(actor, kind, number)
+            return render(request, "mod/item.html", FORM_ERROR_STATUS, item=detail, errors=exc.errors, values=exc.values)
+        return see_other(f"/mod?done={action}")
+
+
+class RolesController(Controller):
+    """Admins: roles and watched words."""
+
+    path = "/admin"
+    guards = [admins_only]
+
+    @get("/roles", name="admin_roles")
+    async def roles(self, request: Request) -> Template:
+        members = await moderation.members_for_roles(require_member(request))
+        return render(request, "admin/roles.html", members=members, done=request.query_params.get("done"))
+
+    @post("/roles/{member_id:str}")
+    async def set_role(self, request: Request, member_id: FromPath[str]) -> Redirect:
+        raw = await read_form(request)
+        await moderation.set_role(
+            require_member(request), path_id(member_id), clean_text(raw.get("role"), multiline=False),
+            moderation.clean_reason(raw.get("reason"), required=False) or "role changed",
+        )
+        return see_other("/admin/roles?done=1")
+
+    @get("/words", name="admin_words")
+    async def words(self, request: Request) -> Template:
+        words = await moderation.watched_words(require_member(request))
+        return render(request, "admin/words.html", words=words, errors={}, values={})
+
+    @post("/words")
+    async def add_word(self, request: Request) -> Template | Redirect:
+        actor = require_member(request)
+        raw = await read_form(request)
+        try:
+            await moderation.add_watched_word(
+                actor, clean_text(raw.get("word"), multiline=False), clean_text(raw.get("action"), multiline=False)
+            )
+        except FormErrors as exc:
+            words = await moderation.watched_words(actor)
+            return render(request, "admin/words.html", FORM_ERROR_STATUS, words=words, errors=exc.errors, values=exc.values)
+        return see_other("/admin/words")
+
+    @post("/words/{word_id:str}/delete")
+    async def delete_word(self, request: Request, word_id: FromPath[str]) -> Redirect:
+        await moderation.remove_watched_word(require_member(request), path_id(word_id))
+        return see_other("/admin/words")
+
+
+class NotificationController(Controller):
+    path = "/notifications"
+
+    @get("", name="notifications")
+    async def list(self, request: Request) -> Template:
+        items = await moderation.notifications(require_member(request))
+        return render(request, "notifications.html", notifications=items)

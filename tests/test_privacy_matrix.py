@@ -1,0 +1,128 @@
+"""The privacy matrix: viewers × post settings × surfaces, each cell asserting what shows and what must not.
+
+One world per cell: an author with exactly one post in the setting under test, and the five
+viewers. Each post carries a word found nowhere else, so "shown" and "not shown" are exact, and
+for an anonymous post the author's username and display name must appear nowhere in the answer
+to anyone but the author.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import query
+
+AUTHOR_USERNAME = "hannahw"
+AUTHOR_NAME = "Hannah Whisper"
+VIEWERS = ("visitor", "member", "author", "team", "moderator")
+
+# Who may read a post in each setting on a page of its own (rule 1 and rule 3 of DESIGN.md).
+READERS = {
+    "public_named": {"visitor", "member", "author", "team", "moderator"},
+    "public_anonymous": {"visitor", "member", "author", "team", "moderator"},
+    "members": {"member", "author", "team", "moderator"},
+    "team": {"author", "team", "moderator"},
+    "hidden": {"author", "moderator"},
+}
+POST_FIELDS = {
+    "public_named": {"visibility": "public"},
+    "public_anonymous": {"visibility": "public", "anonymous": "on"},
+    "members": {"visibility": "members"},
+    "team": {"visibility": "team"},
+    "hidden": {"visibility": "public"},
+}
+
+
+def word_for(setting: str) -> str:
+    return "Zephyrine" + setting.replace("_", "").capitalize()
+
+
+def expected_in_list(surface: str, setting: str, viewer: str) -> bool:
+    """Lists never show hidden posts; the feed shows what a visitor may see, to everyone."""
+    if setting == "hidden":
+        return False
+    if surface == "feed":
+        return setting.startswith("public")
+    if surface == "profile" and setting == "public_anonymous":
+        return viewer == "author"  # the author's own profile lists it, marked; nobody else's view does
+    return viewer in READERS[setting]
+
+
+SURFACES = {
+    # name: (is a list, path for post id / word)
+    "board": (True, lambda post_id, word: "/"),
+    "post_page": (False, lambda post_id, word: f"/posts/{post_id}"),
+    "api_list": (True, lambda post_id, word: "/api/v1/posts"),
+    "api_item": (False, lambda post_id, word: f"/api/v1/posts/{post_id}"),
+    "profile": (True, lambda post_id, word: f"/members/{AUTHOR_USERNAME}"),
+    "search": (True, lambda post_id, word: f"/search?q={word}"),
+    "feed": (True, lambda post_id, word: "/feed.atom"),
+}
+
+
+@pytest.fixture
+def world(new_browser):
+    browsers = {"visitor": new_browser()}
+    for viewer, username, name in (
+        ("author", AUTHOR_USERNAME, AUTHOR_NAME),
+        ("member", "plainmember", "Plain Member"),
+        ("team", "teamhelper", "Team Helper"),
+        ("moderator", "modkeeper", "Mod Keeper"),
+    ):
+        browsers[viewer] = new_browser()
+        assert browsers[viewer].register(username, name).status_code == 303
+    query("UPDATE member SET role = 'team' WHERE username = 'teamhelper'")
+    query("UPDATE member SET role = 'moderator' WHERE username = 'modkeeper'")
+    return browsers
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+@pytest.mark.parametrize("setting", READERS)
+def test_privacy_cell(world, setting, surface):
+    word = word_for(setting)
+    post_id = world["author"].create_post(
+        title=f"Please pray {word}", body=f"The story {word} in full.", **POST_FIELDS[setting]
+    )
+    world["member"].post(f"/posts/{post_id}/replies", {"body": "Holding you close"}) if setting != "hidden" else None
+    if setting == "hidden":
+        query("UPDATE post SET moderation = 'hidden' WHERE id = ?", post_id)
+    is_list, path_for = SURFACES[surface]
+    failures = []
+    for viewer in VIEWERS:
+        response = world[viewer].get(path_for(post_id, word))
+        text = response.text
+        should_show = expected_in_list(surface, setting, viewer) if is_list else viewer in READERS[setting]
+        shown = word in text
+        if should_show and (not shown or response.status_code != 200):
+            failures.append(f"{viewer}: expected the post, got {response.status_code} without it")
+        if not should_show:
+            if shown:
+                failures.append(f"{viewer}: the restricted text leaked")
+            if not is_list and response.status_code not in (401, 403, 404):
+                failures.append(f"{viewer}: expected a refusal, got {response.status_code}")
+        # The author's own profile shows her name by nature; there the check is that the
+        # anonymous post is not listed (the restricted-text check above).
+        if setting == "public_anonymous" and viewer != "author" and surface != "profile":
+            for secret in (AUTHOR_NAME, AUTHOR_USERNAME, f"/members/{AUTHOR_USERNAME}"):
+                if secret in text:
+                    failures.append(f"{viewer}: the anonymous author's {secret!r} appears")
+            if surface.startswith("api") and response.status_code == 200:
+                payload = json.loads(text)
+                posts = payload["posts"] if "posts" in payload else [payload]
+                for post in posts:
+                    if post["id"] == post_id and post["author"] is not None:
+                        failures.append(f"{viewer}: API author is {post['author']!r}")
+                    if {"author_id", "author_username"} & set(post):
+                        failures.append(f"{viewer}: API exposes an author identifier")
+        if should_show and setting == "public_named" and surface in ("board", "post_page", "api_item"):
+            if AUTHOR_NAME not in text:
+                failures.append(f"{viewer}: the named author is missing")
+        if setting == "public_anonymous" and viewer == "author" and surface == "post_page":
+            if "posted anonymously" not in text:
+                failures.append("author: own anonymous post is not marked 'posted anonymously'")
+        edit_link = f"/posts/{post_id}/edit"
+        if viewer != "author" and edit_link in text:
+            failures.append(f"{viewer}: sees the author's edit link")
+    assert not failures, f"{setting} on {surface}:\n" + "\n".join(failures)
