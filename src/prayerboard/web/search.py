@@ -1,0 +1,23 @@
+"""The search page: full-text search over what the viewer may see."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.response import Template
+
+from prayerboard.forms import FormErrors, parse_id
+from prayerboard.services import search
+from prayerboard.web.common import current_actor, render
+
+QUERY_ERROR_STATUS = 400
+
+
+@get("/search", name="search")
+async def search_page(request: Request) -> Template:
+    """``GET /search?q=...``: never from the visitor cache, since results depend on who asks."""
+    params = request.query_params
+    try:
+        found = await search.search(current_actor(request), params.get("q", ""), parse_id(params.get("limit")))
+    except FormErrors as exc:
+        return render(request, "search/results.html", QUERY_ERROR_STATUS, q=exc.values["q"], errors=exc.errors, found=None)
+    return render(request, "search/results.html", q=found.query.text, errors={}, found=found)
