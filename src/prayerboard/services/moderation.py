@@ -43,6 +43,7 @@ FLAG_REASON_LABELS = {
 }
 REASON_MAX = 1000
 URGENT_REASON = "danger"
+AUTO_HIDE_REASON = "Hidden after reports, waiting for a moderator."
 FIRST_DAY = dt.timedelta(days=1)
 
 
@@ -177,7 +178,7 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
         table = Reply if target_kind == "reply" else Post
         if reporters >= rules.flag_threshold:
             hidden = await table.update(
-                {table.moderation: "hidden", table.moderation_reason: "Hidden after reports, waiting for a moderator."}
+                {table.moderation: "hidden", table.moderation_reason: AUTO_HIDE_REASON}
             ).where((table.id == target_id) & (table.moderation == "visible")).returning(table.id)
             if hidden:
                 await _log(None, "auto_hide", target_kind, target_id, owner,
@@ -190,7 +191,7 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
 
 async def _load(target_kind: str, target_id: int) -> dict[str, Any]:
     table = Reply if target_kind == "reply" else Post
-    columns = [table.id, table.author, table.body, table.moderation, table.anonymous]
+    columns = [table.id, table.author, table.body, table.moderation, table.moderation_reason, table.anonymous]
     if table is Post:
         columns += [Post.title, Post.replies_locked]
     else:
@@ -221,9 +222,13 @@ async def act_on_content(
         if action in ("approve", "unhide"):
             changes = {table.moderation: "visible", table.moderation_reason: ""}
             message = f"A moderator {'approved' if action == 'approve' else 'restored'} {what}."
-        elif action in ("reject", "hide"):
+        elif action == "hide":
             changes = {table.moderation: "hidden", table.moderation_reason: reason}
             message = f"A moderator hid {what}: {reason}"
+        elif action == "reject":
+            # A decision, not a pause: a rejected item leaves the queue, as a removed one does.
+            changes = {table.moderation: "removed", table.moderation_reason: reason}
+            message = f"A moderator declined {what}: {reason}"
         elif action == "remove":
             changes = {table.moderation: "removed", table.moderation_reason: reason}
             message = f"A moderator removed {what}: {reason}"
@@ -244,6 +249,9 @@ async def act_on_content(
             if target_kind == "post" and new_title:
                 changes[Post.title] = new_title
             message = f"A moderator edited {what}: {reason}"
+        elif action == "dismiss" and row["moderation"] == "hidden" and row["moderation_reason"] == AUTO_HIDE_REASON:
+            # The reports were unfounded: what they hid comes back, and the item leaves the queue.
+            changes = {table.moderation: "visible", table.moderation_reason: ""}
         elif action in ("lock", "unlock"):
             changes = {Post.replies_locked: action == "lock"}
             message = f"A moderator {'closed' if action == 'lock' else 'reopened'} replies on your post."
@@ -296,6 +304,14 @@ async def act_on_post_author(actor: Actor | None, post_id: int, action: str, rea
     if row is None:
         raise NotFound()
     await act_on_member(actor, row["author"], action, reason, via_post=post_id)
+
+
+async def anonymised_by_moderator(post_id: int) -> bool:
+    """Whether a moderator made this post anonymous; that is for good, whatever its author does."""
+    return await ModerationLogEntry.exists().where(
+        (ModerationLogEntry.action == "anonymise") & (ModerationLogEntry.target_kind == "post")
+        & (ModerationLogEntry.target_id == post_id)
+    )
 
 
 async def reveal_author(actor: Actor | None, post_id: int, reason: str) -> dict[str, Any]:
@@ -364,8 +380,13 @@ async def queue(actor: Actor | None) -> list[dict[str, Any]]:
                 "since": row["created_at"], "reasons": [], "notes": [], "urgent": False, "state": row["moderation"],
             })
             item["state"] = row["moderation"] if item["state"] == "reported" and row["moderation"] != "visible" else item["state"]
-    for (kind, target_id), item in items.items():
-        row = await _load(kind, target_id)
+    for (kind, target_id), item in list(items.items()):
+        try:
+            row = await _load(kind, target_id)
+        except NotFound:
+            # Reported, then deleted by its author: nothing is left to review.
+            del items[(kind, target_id)]
+            continue
         item["title"] = row.get("title") or ""
         item["body"] = row["body"]
         item["moderation"] = row["moderation"]

@@ -235,6 +235,8 @@ async def create_post(actor: Actor, data: PostInput, rules: moderation.Moderatio
 async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
     async with transaction():
         await post_for_edit(actor, post_id)
+        # A post a moderator made anonymous stays anonymous, whatever the author's form says.
+        anonymous = data.anonymous or await moderation.anonymised_by_moderator(post_id)
         await Post.update(
             {
                 Post.kind: data.kind,
@@ -242,12 +244,12 @@ async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
                 Post.body: data.body,
                 Post.category: data.category,
                 Post.visibility: data.visibility,
-                Post.anonymous: data.anonymous,
+                Post.anonymous: anonymous,
                 Post.edited_at: utcnow(),
             }
         ).where(Post.id == post_id)
         # Replies the author wrote in their own thread follow the post's anonymity.
-        await Reply.update({Reply.anonymous: data.anonymous}).where(
+        await Reply.update({Reply.anonymous: anonymous}).where(
             (Reply.post == post_id) & (Reply.author == actor.id)
         )
 

@@ -62,7 +62,8 @@ class ModerationController(Controller):
         actor = require_member(request)
         if target_kind == "members":
             member = await moderation.member_detail(actor, path_id(target_id))
-            return render(request, "mod/member.html", member=member, done=request.query_params.get("done"))
+            return render(request, "mod/member.html", member=member, done=request.query_params.get("done"),
+                          errors={}, values={})
         kind = {"posts": "post", "replies": "reply"}.get(target_kind)
         if kind is None:
             raise NotFound()
@@ -78,6 +79,7 @@ class ModerationController(Controller):
         kind = {"posts": "post", "replies": "reply", "members": "member"}.get(target_kind)
         if kind is None:
             raise NotFound()
+        raw: dict[str, Any] = {}
         try:
             raw, reason = await _reason(request, required=action not in ("approve", "unhide", "dismiss", "unlock", "note"))
             if kind == "member":
@@ -98,7 +100,9 @@ class ModerationController(Controller):
             await moderation.act_on_content(actor, kind, number, action, reason, new_body, new_title)
         except FormErrors as exc:
             if kind == "member":
-                raise
+                member = await moderation.member_detail(actor, number)
+                return render(request, "mod/member.html", FORM_ERROR_STATUS, member=member, done=None,
+                              errors=exc.errors, values={**raw, **exc.values})
             detail = await moderation.item_detail(actor, kind, number)
             return render(request, "mod/item.html", FORM_ERROR_STATUS, item=detail, errors=exc.errors, values=exc.values)
         return see_other(f"/mod?done={action}")
@@ -113,15 +117,20 @@ class RolesController(Controller):
     @get("/roles", name="admin_roles")
     async def roles(self, request: Request) -> Template:
         members = await moderation.members_for_roles(require_member(request))
-        return render(request, "admin/roles.html", members=members, done=request.query_params.get("done"))
+        return render(request, "admin/roles.html", members=members, done=request.query_params.get("done"), errors={})
 
     @post("/roles/{member_id:str}")
-    async def set_role(self, request: Request, member_id: FromPath[str]) -> Redirect:
+    async def set_role(self, request: Request, member_id: FromPath[str]) -> Template | Redirect:
+        actor = require_member(request)
         raw = await read_form(request)
-        await moderation.set_role(
-            require_member(request), path_id(member_id), clean_text(raw.get("role"), multiline=False),
-            moderation.clean_reason(raw.get("reason"), required=False) or "role changed",
-        )
+        try:
+            await moderation.set_role(
+                actor, path_id(member_id), clean_text(raw.get("role"), multiline=False),
+                moderation.clean_reason(raw.get("reason"), required=False) or "role changed",
+            )
+        except FormErrors as exc:
+            members = await moderation.members_for_roles(actor)
+            return render(request, "admin/roles.html", FORM_ERROR_STATUS, members=members, done=None, errors=exc.errors)
         return see_other("/admin/roles?done=1")
 
     @get("/words", name="admin_words")
