@@ -45,7 +45,7 @@ class BoardPage:
     query: BoardQuery = field(default_factory=BoardQuery)
 
 
-_CARD_COLUMNS = (
+CARD_COLUMNS = (
     Post.id,
     Post.author,
     Post.kind,
@@ -69,7 +69,7 @@ _CARD_COLUMNS = (
 )
 
 
-def _apply_author(actor: Actor | None, row: dict[str, Any], action: str) -> None:
+def apply_author(actor: Actor | None, row: dict[str, Any], action: str) -> None:
     """Replace the joined author columns with what ``actor`` may see of them (None when hidden)."""
     shown = can(actor, action, row)
     name, username = row.pop("author_display_name"), row.pop("author_username")
@@ -80,7 +80,7 @@ def _apply_author(actor: Actor | None, row: dict[str, Any], action: str) -> None
 
 def _present_post(actor: Actor | None, row: dict[str, Any], praying: bool) -> dict[str, Any]:
     """Apply the privacy rules to one post row for ``actor``."""
-    _apply_author(actor, row, "see_author")
+    apply_author(actor, row, "see_author")
     row["praying"] = praying
     row["excerpt"] = excerpt(row["body"])
     return row
@@ -97,7 +97,7 @@ async def _praying_set(actor: Actor | None, post_ids: list[int]) -> set[int]:
 
 async def board(actor: Actor | None, query: BoardQuery, page_size: int) -> BoardPage:
     """One page of the board, newest first, by keyset pagination on the post id."""
-    select = policy.visible_posts(actor, *_CARD_COLUMNS)
+    select = policy.visible_posts(actor, *CARD_COLUMNS)
     if query.kind:
         select = select.where(Post.kind == query.kind)
     if query.category:
@@ -132,7 +132,7 @@ async def board(actor: Actor | None, query: BoardQuery, page_size: int) -> Board
 
 
 async def _load_post(post_id: int) -> dict[str, Any] | None:
-    return await Post.select(*_CARD_COLUMNS).where(Post.id == post_id).first()
+    return await Post.select(*CARD_COLUMNS).where(Post.id == post_id).first()
 
 
 async def viewable_post(actor: Actor | None, post_id: int) -> dict[str, Any]:
@@ -177,7 +177,7 @@ async def post_detail(actor: Actor | None, post_id: int) -> dict[str, Any]:
 
 
 def _present_reply(actor: Actor | None, row: dict[str, Any]) -> dict[str, Any]:
-    _apply_author(actor, row, "see_reply_author")
+    apply_author(actor, row, "see_reply_author")
     return row
 
 

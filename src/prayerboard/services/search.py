@@ -23,7 +23,7 @@ from prayerboard import policy
 from prayerboard.db import is_sqlite
 from prayerboard.forms import FormErrors, clean_text
 from prayerboard.policy import Actor
-from prayerboard.services.posts import _CARD_COLUMNS, _apply_author
+from prayerboard.services.posts import CARD_COLUMNS, apply_author
 from prayerboard.tables import Post, Reply
 from prayerboard.text import excerpt
 
@@ -47,7 +47,7 @@ _POSTGRES_MATCH = {
     "reply": "to_tsvector('prayerboard_search', \"reply\".\"body\") @@ plainto_tsquery('prayerboard_search', {})",
 }
 
-# A post result has a board card's columns (``_CARD_COLUMNS``) and shows as the board shows it;
+# A post result has a board card's columns (``CARD_COLUMNS``) and shows as the board shows it;
 # a reply result has these, with the title of the post it answers.
 _REPLY_COLUMNS = (
     Reply.id,
@@ -122,7 +122,7 @@ def snippet(text: str, words: tuple[str, ...]) -> str:
 
 def _present(actor: Actor | None, row: dict[str, Any], action: str, words: tuple[str, ...]) -> dict[str, Any]:
     """Apply the author rule for ``actor``; the member id itself never leaves the service."""
-    _apply_author(actor, row, action)
+    apply_author(actor, row, action)
     del row["author"]
     row["excerpt"] = snippet(row.pop("body"), words)
     return row
@@ -135,7 +135,7 @@ async def search(actor: Actor | None, q: Any, limit: int | None = None) -> Searc
     if not query.words:
         return SearchResults(query=query, results=[], limit=limit)
     posts = await (
-        policy.visible_posts(actor, *_CARD_COLUMNS)
+        policy.visible_posts(actor, *CARD_COLUMNS)
         .where(_matches("post", query.words))
         .order_by(Post.id, ascending=False)
         .limit(limit + 1)
