@@ -230,6 +230,29 @@ async def migrate(quiet: bool = True) -> None:
         raise RuntimeError(f"migration failed: {result.message}")
 
 
+def index_migration(migration_id: str, description: str, statements: tuple[str, ...]) -> Any:
+    """A Piccolo migration that creates indexes Piccolo's column options cannot express.
+
+    Backwards, it drops them by the names in their ``CREATE ... INDEX name ON`` statements.
+    """
+    from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
+    manager = MigrationManager(migration_id=migration_id, app_name="prayerboard", description=description)
+
+    async def create_indexes() -> None:
+        for statement in statements:
+            await current_engine().run_ddl(statement)
+
+    async def drop_indexes() -> None:
+        for statement in reversed(statements):
+            name = statement.split(" INDEX ")[1].split(" ON ")[0]
+            await current_engine().run_ddl(f"DROP INDEX {name}")
+
+    manager.add_raw(create_indexes)
+    manager.add_raw_backwards(drop_indexes)
+    return manager
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """True when ``exc`` is a unique-constraint violation on either engine."""
     if isinstance(exc, sqlite3.IntegrityError):

@@ -7,7 +7,7 @@ unfiltered board walks the primary key itself. There is deliberately no index on
 it and then sort every visible post (100 ms at 100,000 posts) instead of stopping after a page.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from prayerboard.db import index_migration
 
 ID = "2026-11-25T23:40:00:000000"
 VERSION = "1.38.0"
@@ -24,21 +24,4 @@ STATEMENTS = (
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="prayerboard", description=DESCRIPTION)
-
-    async def create_indexes():
-        from prayerboard.db import current_engine
-
-        for statement in STATEMENTS:
-            await current_engine().run_ddl(statement)
-
-    async def drop_indexes():
-        from prayerboard.db import current_engine
-
-        for statement in STATEMENTS:
-            name = statement.split(" INDEX ")[1].split(" ON ")[0]
-            await current_engine().run_ddl(f"DROP INDEX {name}")
-
-    manager.add_raw(create_indexes)
-    manager.add_raw_backwards(drop_indexes)
-    return manager
+    return index_migration(ID, DESCRIPTION, STATEMENTS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -19,21 +20,21 @@ from prayerboard.web.common import ACTOR_KEY, path_id, read_form, render, requir
 FORM_ERROR_STATUS = 422
 
 
-def moderators_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard for every /mod route: visitors sign in first, members are refused."""
-    actor = connection.scope.get(ACTOR_KEY)  # type: ignore[call-overload]
-    if actor is None:
-        raise SignInRequired()
-    if not can(actor, "moderate"):
-        raise Forbidden("This area is for moderators.")
+def _guard(action: str, refusal: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+    """A guard: visitors are sent to sign in, members without ``action`` are refused."""
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        actor = connection.scope.get(ACTOR_KEY)  # type: ignore[call-overload]
+        if actor is None:
+            raise SignInRequired()
+        if not can(actor, action):
+            raise Forbidden(refusal)
+
+    return guard
 
 
-def admins_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    actor = connection.scope.get(ACTOR_KEY)  # type: ignore[call-overload]
-    if actor is None:
-        raise SignInRequired()
-    if not can(actor, "manage_roles"):
-        raise Forbidden("This page is for admins.")
+moderators_only = _guard("moderate", "This area is for moderators.")
+admins_only = _guard("manage_roles", "This page is for admins.")
 
 
 async def _reason(request: Request, required: bool = True) -> tuple[dict[str, Any], str]:
