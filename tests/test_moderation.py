@@ -842,9 +842,12 @@ def test_reveal_by_admin_shows_name_and_is_logged(author, admin, server):
 
 @pytest.fixture
 def limited(extra_servers: Any, migrated_database: str) -> Any:
-    _, new_browser = extra_servers({"PRAYERBOARD_POSTS_PER_HOUR": "2"})
+    _, new_browser = extra_servers({
+        "PRAYERBOARD_POSTS_PER_HOUR": "2", "PRAYERBOARD_REPLIES_PER_HOUR": "2", "PRAYERBOARD_REPORTS_PER_HOUR": "2",
+    })
     browser = new_browser()
     assert browser.register("eager").status_code == 303
+    browser.others = new_browser  # type: ignore[attr-defined]
     return browser
 
 
@@ -869,6 +872,36 @@ def test_rate_limit_after_first_day_refuses_next_post(limited):
     response = limited.post("/posts", post_fields("three"))
     assert response.status_code == 429
     assert "Please slow down" in response.text and "try again in" in response.text
+
+
+def test_rate_limit_refuses_next_reply_on_first_day(limited):
+    post_id = limited.create_post()
+    assert limited.post(f"/posts/{post_id}/replies", {"body": "first"}).status_code == 303
+    response = limited.post(f"/posts/{post_id}/replies", {"body": "second"})
+    assert response.status_code == 429
+    assert "try again in" in response.text
+    assert scalar("SELECT COUNT(*) FROM reply") == 1
+
+
+def test_rate_limit_refuses_next_report_on_first_day(limited):
+    writer = limited.others()
+    assert writer.register("writer").status_code == 303
+    query("UPDATE member SET created_at = ? WHERE username = 'writer'",
+          dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2))
+    first, second = writer.create_post(), writer.create_post()
+    assert report(limited, first).status_code == 303
+    assert report(limited, second).status_code == 429
+    assert scalar("SELECT COUNT(*) FROM flag") == 1
+
+
+def test_flag_threshold_is_configurable(extra_servers, migrated_database):
+    _, new_browser = extra_servers({"PRAYERBOARD_FLAG_THRESHOLD": "1"})
+    writer, reader = new_browser(), new_browser()
+    writer.register("writer")
+    reader.register("reader")
+    post_id = writer.create_post()
+    assert report(reader, post_id).status_code == 303
+    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "hidden"
 
 
 # ---------------------------------------------------------------------------------------------
