@@ -72,6 +72,10 @@ def reply(browser: Browser, post_id: int, body: str = "Praying with you.") -> in
     return int(response.headers["location"].rsplit("-", 1)[1])
 
 
+def post_fields(title: str) -> dict[str, str]:
+    return {"kind": "request", "title": title, "body": "b", "category": "Health and healing", "visibility": "public"}
+
+
 def log_rows(**where: Any) -> list[dict[str, Any]]:
     clause = " AND ".join(f"{k} = ?" for k in where) or "1 = 1"
     return query(f"SELECT * FROM moderation_log WHERE {clause} ORDER BY id", *where.values())
@@ -393,6 +397,32 @@ def test_watched_block_word_refuses_reply(admin, author, member, server):
     response = member.post(f"/posts/{post_id}/replies", {"body": "Come to the casino"})
     assert response.status_code == 422
     assert scalar("SELECT COUNT(*) FROM reply") == 0
+
+
+def test_watched_block_word_refuses_edit(admin, author, server):
+    post_id = author.create_post(title="Harmless", body="Harmless body")
+    add_word(admin, "casino", "block")
+    response = author.post(f"/posts/{post_id}/edit", post_fields("Harmless") | {"body": "Now about the casino"})
+    assert response.status_code == 422
+    assert "Now about the casino" in response.text
+    assert scalar("SELECT body FROM post WHERE id = ?", post_id) == "Harmless body"
+
+
+def test_watched_review_word_in_edit_holds_post_again(admin, author, member, server):
+    post_id = author.create_post(title="Harmless")
+    add_word(admin, "casino", "review")
+    assert author.post(f"/posts/{post_id}/edit", post_fields("Harmless casino")).status_code == 303
+    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "pending"
+    assert member.get(f"/posts/{post_id}").status_code == 404
+
+
+def test_watched_block_word_refuses_reply_edit(admin, author, member, server):
+    post_id = author.create_post()
+    reply_id = reply(member, post_id, "Kind words")
+    add_word(admin, "casino", "block")
+    response = member.post(f"/posts/{post_id}/replies/{reply_id}/edit", {"body": "casino"})
+    assert response.status_code == 422
+    assert scalar("SELECT body FROM reply WHERE id = ?", reply_id) == "Kind words"
 
 
 def test_watched_words_page_refuses_moderator(moderator, server):
@@ -849,10 +879,6 @@ def limited(extra_servers: Any, migrated_database: str) -> Any:
     assert browser.register("eager").status_code == 303
     browser.others = new_browser  # type: ignore[attr-defined]
     return browser
-
-
-def post_fields(title: str) -> dict[str, str]:
-    return {"kind": "request", "title": title, "body": "b", "category": "Health and healing", "visibility": "public"}
 
 
 def test_rate_limit_first_day_allows_a_third_at_least_one(limited):

@@ -233,10 +233,14 @@ async def create_post(actor: Actor, data: PostInput, rules: moderation.Moderatio
 
 
 async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
+    # An edit is screened like a new post, so watched words cannot be slipped in afterwards.
+    verdict = await _refuse_blocked_words(f"{data.title}\n{data.body}", "body", data.__dict__)
     async with transaction():
-        await post_for_edit(actor, post_id)
+        row = await post_for_edit(actor, post_id)
         # A post a moderator made anonymous stays anonymous, whatever the author's form says.
         anonymous = data.anonymous or await moderation.anonymised_by_moderator(post_id)
+        if verdict == "review" and row["moderation"] == "visible":
+            await Post.update({Post.moderation: "pending"}).where(Post.id == post_id)
         await Post.update(
             {
                 Post.kind: data.kind,
@@ -325,6 +329,7 @@ async def reply_for_edit(actor: Actor, post_id: int, reply_id: int) -> dict[str,
 
 
 async def edit_reply(actor: Actor, post_id: int, reply_id: int, body: str) -> None:
+    await _refuse_blocked_words(body, "body", {"body": body})
     async with transaction():
         await _own_reply(actor, post_id, reply_id, "edit_reply")
         await Reply.update({Reply.body: body, Reply.edited_at: utcnow()}).where(Reply.id == reply_id)
