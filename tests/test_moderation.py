@@ -554,6 +554,7 @@ def test_redact_without_text_is_refused(author, moderator, server):
     assert response.status_code == 422
     assert scalar("SELECT body FROM post WHERE id = ?", post_id) == "Original text"
     assert scalar("SELECT COUNT(*) FROM revision") == 0
+    assert log_rows() == []
 
 
 def test_hide_reply_shows_reason_to_its_author_only(author, member, moderator, server):
@@ -714,6 +715,18 @@ def test_log_is_refused_to_members(member, server):
 
 # ---------------------------------------------------------------------------------------------
 # Members: silence, suspend, restore, notes
+
+
+@pytest.mark.parametrize("action,fields", [
+    ("silence", {"reason": "r"}), ("suspend", {"reason": "r"}), ("restore", {"reason": "r"}), ("note", {"body": "n"}),
+])
+def test_member_action_writes_exactly_one_log_row(action, fields, member, moderator, server):
+    target = member_id("member")
+    assert moderator.post(f"/mod/members/{target}/{action}", fields).status_code == 303
+    rows = log_rows()
+    assert len(rows) == 1
+    assert (rows[0]["action"], rows[0]["target_kind"], rows[0]["member"]) == (action, "member", target)
+    assert "member member" in moderator.get(f"/mod/log?member=member&action={action}").text
 
 
 def test_silenced_member_cannot_post_or_reply(author, member, moderator, server):
