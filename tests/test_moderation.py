@@ -778,6 +778,17 @@ def test_restore_lets_suspended_member_sign_in(new_browser, member, moderator, s
     assert fresh.get("/posts/new").status_code == 200
 
 
+def test_sessions_ended_by_suspension_stay_dead_after_restore(member, moderator, server):
+    target = member_id("member")
+    assert moderator.post(f"/mod/members/{target}/suspend", {"reason": "abuse"}).status_code == 303
+    assert moderator.post(f"/mod/members/{target}/restore", {"reason": "appeal granted"}).status_code == 303
+    # The member never made a request while suspended; their old session must still be dead.
+    response = member.get("/posts/new")
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert member.login("member").status_code == 303
+    assert member.get("/posts/new").status_code == 200
+
+
 def test_member_action_without_reason_is_refused(member, moderator, server):
     response = moderator.post(f"/mod/members/{member_id('member')}/silence", {"reason": ""})
     assert response.status_code == 422

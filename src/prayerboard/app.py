@@ -98,7 +98,7 @@ class ActorMiddleware(ASGIMiddleware):
         member_id = session.get("member_id") if isinstance(session, dict) else None
         actor = None
         if isinstance(member_id, int):
-            actor = await accounts.load_actor(member_id)
+            actor = await accounts.load_actor(member_id, session.get("epoch", 0))
             if actor is None:
                 # The account was suspended or deleted: this session must not work again.
                 scope["session"] = {}

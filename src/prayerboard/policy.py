@@ -35,6 +35,7 @@ class Actor:
     display_name: str = ""
     role: str = "member"
     state: str = "active"
+    session_epoch: int = 0
 
     @property
     def is_member(self) -> bool:

@@ -51,6 +51,9 @@ class Member(Table, tablename="member"):
     default_visibility = Varchar(length=16, default="public")
     default_anonymous = Boolean(default=False)
     names_hidden = Boolean(default=False)  # "hide my name on all my posts" is in effect
+    # Bumped to end every session at once (suspension, deletion); sessions carry the value
+    # they were signed in with and stop working when it no longer matches.
+    session_epoch = Integer(default=0)
     created_at = Timestamptz()
 
 

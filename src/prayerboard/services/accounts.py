@@ -31,6 +31,7 @@ def actor_from_row(row: dict) -> Actor:
         display_name=row["display_name"],
         role=row["role"],
         state=row["state"],
+        session_epoch=row.get("session_epoch", 0),
     )
 
 
@@ -117,14 +118,20 @@ async def authenticate(credentials: Credentials, address: str, throttle: LoginTh
     return actor_from_row(row)
 
 
-async def load_actor(member_id: int) -> Actor | None:
-    """The member behind a session, or None when the account can no longer be used."""
+async def load_actor(member_id: int, session_epoch: int = 0) -> Actor | None:
+    """The member behind a session, or None when the account can no longer be used.
+
+    A session signed in before the member's sessions were ended (``session_epoch`` bumped by a
+    suspension or deletion) is dead for good, even after the account is restored.
+    """
     row = (
-        await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state)
+        await Member.select(
+            Member.id, Member.username, Member.display_name, Member.role, Member.state, Member.session_epoch
+        )
         .where(Member.id == member_id)
         .first()
     )
-    if row is None or row["state"] in {"suspended", "deleted"}:
+    if row is None or row["state"] in {"suspended", "deleted"} or row["session_epoch"] != session_epoch:
         return None
     return actor_from_row(row)
 

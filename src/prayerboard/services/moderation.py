@@ -286,7 +286,11 @@ async def act_on_member(
             raise NotFound()
         if target["role"] in ("moderator", "admin") and actor.role != "admin":
             raise Forbidden("Only an admin can act on a moderator.")
-        await Member.update({Member.state: state}).where(Member.id == member_id)
+        changes: dict[Any, Any] = {Member.state: state}
+        if action == "suspend":
+            # Every session of theirs ends now, and stays ended even if they are restored later.
+            changes[Member.session_epoch] = Member.session_epoch + 1
+        await Member.update(changes).where(Member.id == member_id)
         if via_post is None:
             await _log(moderator, action, "member", member_id, member_id, reason)
         else:

@@ -158,6 +158,7 @@ async def delete_account(actor: Actor, password: str, content: str) -> None:
                 Member.email: "",
                 Member.password_hash: "!",  # no argon2 hash: nothing can sign in
                 Member.state: "deleted",
+                Member.session_epoch: Member.session_epoch + 1,
                 Member.names_hidden: True,
             }
         ).where(Member.id == actor.id)

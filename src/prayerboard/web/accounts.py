@@ -7,6 +7,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from prayerboard.forms import FormErrors, parse_login, parse_registration
+from prayerboard.policy import Actor
 from prayerboard.services import accounts
 from prayerboard.sessions import rotate_session
 from prayerboard.web.common import current_actor, read_form, render, safe_next, see_other
@@ -14,9 +15,9 @@ from prayerboard.web.common import current_actor, read_form, render, safe_next, 
 FORM_ERROR_STATUS = 422
 
 
-def _sign_in(request: Request, member_id: int) -> None:
-    """Start a fresh session for ``member_id``; the id is rotated so a planted cookie is useless."""
-    request.set_session({"member_id": member_id})
+def _sign_in(request: Request, actor: Actor) -> None:
+    """Start a fresh session for ``actor``; the id is rotated so a planted cookie is useless."""
+    request.set_session({"member_id": actor.id, "epoch": actor.session_epoch})
     rotate_session(request)
 
 
@@ -36,7 +37,7 @@ class AccountController(Controller):
             return render(
                 request, "accounts/register.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors
             )
-        _sign_in(request, actor.id)
+        _sign_in(request, actor)
         return see_other("/")
 
     @get("/login", name="login")
@@ -61,7 +62,7 @@ class AccountController(Controller):
                 values={**exc.values, "next": next_path},
                 errors=exc.errors,
             )
-        _sign_in(request, actor.id)
+        _sign_in(request, actor)
         return see_other(next_path)
 
     @post("/logout")
