@@ -697,6 +697,9 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="prayerboard-bench-"))
     env = {k: v for k, v in os.environ.items() if k not in ("PRAYERBOARD_DATABASE_URL", "PRAYERBOARD_REDIS_URL")}
     env["PRAYERBOARD_DATA_DIR"] = str(data_dir)
+    # The bench's members post straight away and press often: moderation's first-post approval
+    # and hourly limits would only get in the way of measuring.
+    env.update({"PRAYERBOARD_APPROVE_FIRST_POSTS": "0", "PRAYERBOARD_POSTS_PER_HOUR": "100000"})
     env.setdefault("PYTHONUNBUFFERED", "1")
     if args.database_url:
         env["PRAYERBOARD_DATABASE_URL"] = args.database_url
