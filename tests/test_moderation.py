@@ -944,6 +944,21 @@ def test_rate_limit_refuses_next_report_on_first_day(limited):
     assert scalar("SELECT COUNT(*) FROM flag") == 1
 
 
+def test_repeated_report_does_not_use_up_the_hourly_limit(limited):
+    query("UPDATE member SET created_at = ? WHERE username = 'eager'",
+          dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2))
+    writer = limited.others()
+    assert writer.register("writer").status_code == 303
+    query("UPDATE member SET created_at = ? WHERE username = 'writer'",
+          dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2))
+    first, second = writer.create_post(), writer.create_post()
+    assert report(limited, first).status_code == 303
+    again = report(limited, first)
+    assert again.status_code == 422 and "already reported" in again.text
+    assert report(limited, second).status_code == 303
+    assert scalar("SELECT COUNT(*) FROM flag") == 2
+
+
 def test_flag_threshold_is_configurable(extra_servers, migrated_database):
     _, new_browser = extra_servers({"PRAYERBOARD_FLAG_THRESHOLD": "1"})
     writer, reader = new_browser(), new_browser()

@@ -160,6 +160,11 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
         owner = post["author"]
     if not can(actor, "flag", {"author": owner}):
         raise Forbidden("You cannot report this.")
+    already = FormErrors({"reason": "You have already reported this. Thank you."}, {})
+    if await Flag.exists().where(
+        (Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.reporter == actor.id)
+    ):
+        raise already  # before the rate limit, so a repeated click costs no report
     member = await Member.select(Member.created_at).where(Member.id == actor.id).first()
     await check_rate(actor, "report", rules, member["created_at"] if member else None)
     async with transaction():
@@ -170,7 +175,7 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
             )
         except Exception as exc:
             if is_unique_violation(exc):
-                raise FormErrors({"reason": "You have already reported this. Thank you."}, {}) from exc
+                raise already from exc
             raise
         reporters = await Flag.count().where(
             (Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.resolved == False)  # noqa: E712
@@ -285,7 +290,10 @@ async def act_on_member(
         if target is None or target["state"] == "deleted":
             raise NotFound()
         if target["role"] in ("moderator", "admin") and actor.role != "admin":
-            raise Forbidden("Only an admin can act on a moderator.")
+            # Through a post, say nothing about who the author is: the same words for any refusal.
+            raise Forbidden(
+                "Only an admin can act on this author." if via_post is not None else "Only an admin can act on a moderator."
+            )
         changes: dict[Any, Any] = {Member.state: state}
         if action == "suspend":
             # Every session of theirs ends now, and stays ended even if they are restored later.
