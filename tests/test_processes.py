@@ -70,3 +70,18 @@ def test_processes_share_sessions_and_throttling_through_redis(two_servers):
         client.delete(key)
     _check_shared_state(two_servers)
     assert client.get("prayerboard:counter:login:account:alice") == b"5"
+
+
+def test_expired_sessions_and_counters_are_dropped_when_a_process_starts(migrated_database):
+    from conftest import query, scalar
+
+    query("INSERT INTO key_value (key, value, expires_at) VALUES (?, ?, ?)", "prayerboard:sessions:old", b"{}", 1)
+    query("INSERT INTO key_value (key, value, expires_at) VALUES (?, ?, ?)", "prayerboard:sessions:live", b"{}", 2**40)
+    query("INSERT INTO counter (key, count, window_ends_at) VALUES (?, ?, ?)", "login:address:gone", 3, 1)
+    running = Server()
+    try:
+        assert scalar("SELECT count(*) FROM key_value WHERE key = ?", "prayerboard:sessions:old") == 0
+        assert scalar("SELECT count(*) FROM key_value WHERE key = ?", "prayerboard:sessions:live") == 1
+        assert scalar("SELECT count(*) FROM counter") == 0
+    finally:
+        running.stop()

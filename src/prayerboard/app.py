@@ -31,7 +31,7 @@ from prayerboard.services.site import SiteSettingsCache
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.sessions import RotatingSessionConfig
 from prayerboard.settings import Settings
-from prayerboard.stores import build_shared_state
+from prayerboard.stores import DatabaseCounters, DatabaseStore, build_shared_state
 from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
 from prayerboard.web.cache import VisitorPageCache
@@ -198,21 +198,29 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
         return Response("Something went wrong on our side.", status_code=500, media_type="text/plain")
 
 
-ARCHIVE_INTERVAL_SECONDS = 3600  # quiet requests are archived within an hour of their time
+HOUSEKEEPING_INTERVAL_SECONDS = 3600  # quiet requests are archived within an hour of their time
 
 
-async def _archive_periodically(after_days: int) -> None:
-    """Archive quiet requests now and every hour; several processes doing it at once is harmless."""
-    if after_days <= 0:
-        return
+async def _housekeep(after_days: int, store: Any) -> None:
+    """Archive quiet requests, drop expired sessions and counters.
+
+    Several processes doing it at once is harmless: each step is one idempotent statement.
+    """
+    try:
+        count = await retention.archive_inactive(after_days)
+        if count:
+            log.info("archived %d request(s) with no activity for %d days", count, after_days)
+        if isinstance(store, DatabaseStore):
+            await store.delete_expired()
+            await DatabaseCounters().delete_expired()
+    except Exception:  # try again next time; the reason goes to the log
+        log.exception("housekeeping failed")
+
+
+async def _housekeep_hourly(after_days: int, store: Any) -> None:
     while True:
-        try:
-            count = await retention.archive_inactive(after_days)
-            if count:
-                log.info("archived %d request(s) with no activity for %d days", count, after_days)
-        except Exception:  # keep archiving next hour; the reason goes to the log
-            log.exception("archiving quiet requests failed")
-        await asyncio.sleep(ARCHIVE_INTERVAL_SECONDS)
+        await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
+        await _housekeep(after_days, store)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -224,11 +232,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.start_pool(engine, settings.postgres_pool_size)
-        archiver = asyncio.create_task(_archive_periodically(settings.archive_after_days))
+        await _housekeep(settings.archive_after_days, store)  # once at start, then hourly
+        housekeeper = asyncio.create_task(_housekeep_hourly(settings.archive_after_days, store))
         try:
             yield
         finally:
-            archiver.cancel()
+            housekeeper.cancel()
             await db.close_pool(engine)
 
     template_config = TemplateConfig(

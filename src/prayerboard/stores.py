@@ -123,6 +123,10 @@ class DatabaseCounters:
     async def reset(self, key: str) -> None:
         await Counter.delete().where(Counter.key == key)
 
+    async def delete_expired(self) -> None:
+        """Drop counters whose window has passed (run now and then, not per request)."""
+        await Counter.delete().where(Counter.window_ends_at <= int(time.time()))
+
 
 class RedisCounters:
     """Counters in Redis: INCR plus an expiry set on the first hit of a window."""
