@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from prayerboard import passwords
 from prayerboard.db import is_unique_violation, transaction
 from prayerboard.forms import Credentials, FormErrors, Registration
 from prayerboard.policy import Actor
-from prayerboard.services.errors import Throttled
+from prayerboard.services import utcnow
+from prayerboard.services.errors import Throttled, try_again_in
 from prayerboard.stores import Counters
 from prayerboard.tables import Member
 
 GENERIC_LOGIN_ERROR = "That username and password do not match."
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def username_key(username: str) -> str:
@@ -85,9 +82,8 @@ class LoginThrottle:
         for key, limit in ((account_key, self.per_account), (address_key, self.per_address)):
             count, remaining = await self.counters.peek(key)
             if count >= limit:
-                minutes = max(1, -(-remaining // 60))
                 raise Throttled(
-                    f"Too many failed sign-ins. Please try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+                    f"Too many failed sign-ins. Please {try_again_in(remaining)}.",
                     retry_after=remaining,
                 )
 

@@ -45,3 +45,9 @@ class Throttled(ServiceError):
     def __init__(self, message: str = "", retry_after: int = 60) -> None:
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
+
+
+def try_again_in(seconds: int) -> str:
+    """"try again in 3 minutes": whole minutes, rounded up, at least one."""
+    minutes = max(1, -(-int(seconds) // 60))
+    return f"try again in {minutes} minute{'s' if minutes != 1 else ''}"

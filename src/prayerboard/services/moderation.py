@@ -16,7 +16,8 @@ from typing import Any
 from prayerboard.db import is_unique_violation, transaction
 from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor, can
-from prayerboard.services.errors import Forbidden, NotFound, Throttled
+from prayerboard.services import utcnow
+from prayerboard.services.errors import Forbidden, NotFound, Throttled, try_again_in
 from prayerboard.stores import Counters
 from prayerboard.tables import (
     FLAG_REASONS,
@@ -46,9 +47,6 @@ URGENT_REASON = "danger"
 AUTO_HIDE_REASON = "Hidden after reports, waiting for a moderator."
 FIRST_DAY = dt.timedelta(days=1)
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -105,17 +103,19 @@ def clean_reason(raw: Any, required: bool = True) -> str:
 # Rate limits and screening of new content
 
 
-async def check_rate(actor: Actor, what: str, rules: ModerationRules, joined_at: dt.datetime | None) -> None:
-    """Count one more post, reply or report by ``actor`` this hour; refuse past the limit."""
+async def check_rate(actor: Actor, what: str, rules: ModerationRules) -> None:
+    """Count one more post, reply or report by ``actor`` this hour; refuse past the limit.
+
+    A member's first day allows a third of each limit (at least one).
+    """
     limit = {"post": rules.posts_per_hour, "reply": rules.replies_per_hour, "report": rules.reports_per_hour}[what]
-    if joined_at is not None and utcnow() - joined_at < FIRST_DAY:
+    member = await Member.select(Member.created_at).where(Member.id == actor.id).first()
+    if member is not None and utcnow() - member["created_at"] < FIRST_DAY:
         limit = max(1, limit // rules.first_day_divisor)
     count, remaining = await rules.counters.hit(f"rate:{what}:{actor.id}", 3600)
     if count > limit:
-        minutes = max(1, -(-remaining // 60))
         raise Throttled(
-            f"You have reached the limit of {limit} {what}s an hour. Please try again in {minutes} minute"
-            f"{'s' if minutes != 1 else ''}.",
+            f"You have reached the limit of {limit} {what}s an hour. Please {try_again_in(remaining)}.",
             retry_after=remaining,
         )
 
@@ -165,8 +165,7 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
         (Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.reporter == actor.id)
     ):
         raise already  # before the rate limit, so a repeated click costs no report
-    member = await Member.select(Member.created_at).where(Member.id == actor.id).first()
-    await check_rate(actor, "report", rules, member["created_at"] if member else None)
+    await check_rate(actor, "report", rules)
     async with transaction():
         try:
             await Flag.insert(

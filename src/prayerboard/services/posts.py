@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,16 +9,13 @@ from prayerboard import policy
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors, PostInput
 from prayerboard.policy import Actor, can
-from prayerboard.services import moderation
+from prayerboard.services import moderation, utcnow
 from prayerboard.services.errors import Forbidden, NotFound
 from prayerboard.tables import Member, Post, PostUpdate, Prayer, Reply
 from prayerboard.text import excerpt
 
 REPLIES_PER_PAGE_LIMIT = 500  # a thread longer than this shows its newest 500 replies
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,11 +188,6 @@ async def post_for_edit(actor: Actor, post_id: int) -> dict[str, Any]:
 # Writing
 
 
-async def _joined_at(actor: Actor) -> dt.datetime | None:
-    row = await Member.select(Member.created_at).where(Member.id == actor.id).first()
-    return row["created_at"] if row else None
-
-
 async def _refuse_blocked_words(text: str, field: str, data: dict[str, Any]) -> str | None:
     """Refuse text with a blocking watched word; return "review" when a word asks for review."""
     verdict, word = await moderation.screen_text(text)
@@ -212,7 +203,7 @@ async def create_post(actor: Actor, data: PostInput, rules: moderation.Moderatio
     if not can(actor, "create_post"):
         raise Forbidden("Your account cannot post right now.")
     verdict = await _refuse_blocked_words(f"{data.title}\n{data.body}", "body", data.__dict__)
-    await moderation.check_rate(actor, "post", rules, await _joined_at(actor))
+    await moderation.check_rate(actor, "post", rules)
     held = verdict == "review" or await moderation.needs_first_post_approval(actor, rules)
     now = utcnow()
     rows = await Post.insert(
@@ -291,7 +282,7 @@ async def mark_answered(actor: Actor, post_id: int) -> None:
 async def add_reply(actor: Actor, post_id: int, body: str, rules: moderation.ModerationRules) -> int:
     # Watched words block replies too; "review" words hold posts, not encouragement.
     await _refuse_blocked_words(body, "body", {"body": body})
-    await moderation.check_rate(actor, "reply", rules, await _joined_at(actor))
+    await moderation.check_rate(actor, "reply", rules)
     async with transaction():
         row = await viewable_post(actor, post_id)
         if not can(actor, "reply", row):

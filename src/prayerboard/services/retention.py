@@ -6,13 +6,11 @@ import datetime as dt
 
 from prayerboard.db import transaction
 from prayerboard.policy import Actor, can
+from prayerboard.services import utcnow
 from prayerboard.services.errors import Forbidden
 from prayerboard.services.posts import viewable_post
 from prayerboard.tables import Post
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 async def archive_inactive(after_days: int) -> int:
