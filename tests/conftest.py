@@ -32,7 +32,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 ENGINE = os.environ.get("PRAYERBOARD_TEST_ENGINE", "sqlite")
 PG_URL = os.environ.get("PRAYERBOARD_TEST_DATABASE_URL", "")
 TABLES = (
-    "flag", "moderation_log", "revision", "notification", "member_note", "watched_word",
+    "author_restriction", "invitation", "retired_username", "flag", "moderation_log", "revision", "notification", "member_note", "watched_word",
     "prayer", "reply", "post_update", "post", "member", "key_value", "counter", "site_setting",
 )
 PASSWORD = "a gentle password 42"

@@ -228,6 +228,67 @@ async def migrate(quiet: bool = True) -> None:
         result = await run_forwards(app_name="prayerboard")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        sqlite_ids_never_reused(engine.connection_kwargs["database"])
+
+
+_PLAIN_INTEGER_ID = '"id" INTEGER PRIMARY KEY NOT NULL'
+
+
+def sqlite_ids_never_reused(path: str) -> list[str]:
+    """Give every SQLite table with an integer id AUTOINCREMENT; return the tables rebuilt.
+
+    A plain ``INTEGER PRIMARY KEY`` hands the id of the newest deleted row to the next insert,
+    so a kept session, report or revision would point at someone else's row (docs/privacy.md,
+    "Ids"). SQLite cannot add AUTOINCREMENT to a table, so each such table is rebuilt in one
+    transaction with foreign keys off, as SQLite's documented procedure for schema changes
+    does: new table, copy, drop, rename, then its indexes and triggers again. Idempotent: a
+    table that already has AUTOINCREMENT is left alone. The sequence starts past every id the
+    table holds now.
+    """
+    connection = sqlite3.connect(path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    rebuilt: list[str] = []
+    try:
+        connection.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction
+        connection.execute("BEGIN IMMEDIATE")
+        tables = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE ?", (f"%{_PLAIN_INTEGER_ID}%",)
+        ).fetchall()
+        for name, sql in tables:
+            if "AUTOINCREMENT" in sql.upper():
+                continue
+            dependents = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+                    (name,),
+                )
+            ]
+            new_name = f"{name}__autoincrement"
+            new_sql = sql.replace(_PLAIN_INTEGER_ID, '"id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL', 1)
+            new_sql = new_sql.replace(f'CREATE TABLE "{name}"', f'CREATE TABLE "{new_name}"', 1).replace(
+                f"CREATE TABLE {name} ", f'CREATE TABLE "{new_name}" ', 1
+            )
+            connection.execute(new_sql)
+            connection.execute(f'INSERT INTO "{new_name}" SELECT * FROM "{name}"')
+            connection.execute(f'DROP TABLE "{name}"')
+            connection.execute(f'ALTER TABLE "{new_name}" RENAME TO "{name}"')
+            for statement in dependents:
+                connection.execute(statement)
+            rebuilt.append(name)
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"foreign keys broken while rebuilding {rebuilt}: {problems[:5]}")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.close()
+    return rebuilt
 
 
 def index_migration(migration_id: str, description: str, statements: tuple[str, ...]) -> Any:

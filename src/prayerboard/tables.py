@@ -20,6 +20,8 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from prayerboard.ids import new_public_id
+
 # Choices, kept here so the schema, policy and forms agree on one vocabulary.
 POST_KINDS = ("request", "testimony")
 VISIBILITIES = ("public", "members", "team")
@@ -28,6 +30,8 @@ MODERATION_STATES = ("pending", "visible", "hidden", "removed")
 ROLES = ("member", "team", "moderator", "admin")
 MEMBER_STATES = ("active", "silenced", "suspended", "deleted")
 
+PUBLIC_ID_MAX = 16
+
 USERNAME_MAX = 32
 DISPLAY_NAME_MAX = 60
 EMAIL_MAX = 254
@@ -35,6 +39,12 @@ TITLE_MAX = 120
 BODY_MAX = 5000
 REPLY_MAX = 5000
 CATEGORY_MAX = 60
+
+
+# Ids are never handed out twice, on either engine (docs/privacy.md, "Ids"). PostgreSQL
+# sequences never go back; on SQLite ``prayerboard migrate`` gives every table with a ``Serial``
+# id AUTOINCREMENT (``db.sqlite_ids_never_reused``), since a plain INTEGER PRIMARY KEY hands the
+# newest deleted row's id to the next insert.
 
 
 class Member(Table, tablename="member"):
@@ -61,6 +71,9 @@ class Post(Table, tablename="post"):
     """A prayer request or a testimony. Newest first means highest id first."""
 
     id = Serial(primary_key=True)
+    # The post's address in URLs: short and random, so addresses reveal neither how many posts
+    # exist (hidden ones included) nor in which order anonymous and named posts were written.
+    public_id = Varchar(length=PUBLIC_ID_MAX, default=new_public_id)  # unique index: migration
     author = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=16)
     title = Varchar(length=TITLE_MAX)
@@ -81,6 +94,9 @@ class Post(Table, tablename="post"):
     edited_at = Timestamptz(null=True, default=None)
     answered_at = Timestamptz(null=True, default=None)
     last_activity_at = Timestamptz()
+    # When what the post shows last changed (an edit, a name hidden or shown, anonymised,
+    # answered): the feed's ``updated``.
+    changed_at = Timestamptz(null=True, default=None)
 
 
 class PostUpdate(Table, tablename="post_update"):
@@ -96,6 +112,7 @@ class Reply(Table, tablename="reply"):
     """Encouragement from a member on a post."""
 
     id = Serial(primary_key=True)
+    public_id = Varchar(length=PUBLIC_ID_MAX, default=new_public_id)  # unique index: migration
     post = ForeignKey(references=Post, on_delete=OnDelete.cascade, index=True)
     author = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
     body = Text()
@@ -213,7 +230,53 @@ class WatchedWord(Table, tablename="watched_word"):
     action = Varchar(length=8)  # "block" or "review"
 
 
+class RetiredUsername(Table, tablename="retired_username"):
+    """A deleted member's username, kept from new owners for ``USERNAME_RETIRED_DAYS``."""
+
+    username_key = Varchar(length=USERNAME_MAX, primary_key=True)
+    retired_at = Timestamptz()
+
+
+RESTRICTION_ACTIONS = ("silence", "suspend")
+RESTRICTION_STATUSES = ("active", "awaiting_admin", "lifted")
+
+
+class AuthorRestriction(Table, tablename="author_restriction"):
+    """A restriction placed on "the author of post N" without learning who that is.
+
+    It changes what the author may do (``services/accounts.load_actor`` reads it), but never
+    the member's own row, page or profile: moderators see it, and lift it, only through the
+    post. ``post_public_id`` stays after the post is deleted, so it still names the post.
+    """
+
+    id = Serial(primary_key=True)
+    post = ForeignKey(references=Post, on_delete=OnDelete.set_null, null=True, index=True)
+    post_public_id = Varchar(length=PUBLIC_ID_MAX)
+    member = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
+    action = Varchar(length=16)  # RESTRICTION_ACTIONS
+    status = Varchar(length=16, default="active")  # RESTRICTION_STATUSES
+    reason = Text(default="")
+    created_by = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)
+    created_at = Timestamptz()
+    lifted_at = Timestamptz(null=True, default=None)
+
+
+class Invitation(Table, tablename="invitation"):
+    """A single-use, expiring link to join an invitation-only board. Only its hash is kept."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    note = Varchar(length=200, default="")  # who it was meant for, for the inviter's memory
+    created_by = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_by = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)
+    used_at = Timestamptz(null=True, default=None)
+    revoked = Boolean(default=False)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Member, Post, PostUpdate, Reply, Prayer, KeyValue, Counter, SiteSetting,
     Flag, ModerationLogEntry, Revision, Notification, MemberNote, WatchedWord,
+    RetiredUsername, AuthorRestriction, Invitation,
 )

@@ -10,7 +10,7 @@ from prayerboard.policy import Actor
 from prayerboard.services import utcnow
 from prayerboard.services.errors import Throttled, try_again_in
 from prayerboard.stores import Counters
-from prayerboard.tables import Member
+from prayerboard.tables import AuthorRestriction, Member
 
 GENERIC_LOGIN_ERROR = "That username and password do not match."
 
@@ -32,7 +32,7 @@ def actor_from_row(row: dict) -> Actor:
     )
 
 
-async def register(form: Registration, role: str = "member") -> Actor:
+async def register(form: Registration, role: str = "member", state: str = "active") -> Actor:
     """Create a member; a username taken in any letter case is refused at its field."""
     password_hash = await passwords.hash_password(form.password)
     key = username_key(form.username)
@@ -52,6 +52,7 @@ async def register(form: Registration, role: str = "member") -> Actor:
                     email=form.email,
                     password_hash=password_hash,
                     role=role,
+                    state=state,
                     created_at=utcnow(),
                 )
             ).returning(*Member.all_columns())
@@ -129,7 +130,31 @@ async def load_actor(member_id: int, session_epoch: int = 0) -> Actor | None:
     )
     if row is None or row["state"] in {"suspended", "deleted"} or row["session_epoch"] != session_epoch:
         return None
+    restricted = await restricted_state(member_id)
+    if restricted == "suspended":
+        return None
+    if restricted == "silenced" and row["state"] == "active":
+        row["state"] = "silenced"
     return actor_from_row(row)
+
+
+async def restricted_state(member_id: int) -> str | None:
+    """The strictest restriction placed on this member as "the author of post N", if any.
+
+    Such restrictions never change the member's own row (docs/privacy.md, "Acting on an
+    anonymous author"), so they are applied here, where a session becomes an actor.
+    """
+    actions = {
+        row["action"]
+        for row in await AuthorRestriction.select(AuthorRestriction.action).where(
+            (AuthorRestriction.member == member_id) & (AuthorRestriction.status == "active")
+        )
+    }
+    if "suspend" in actions:
+        return "suspended"
+    if "silence" in actions:
+        return "silenced"
+    return None
 
 
 async def set_role(username: str, role: str) -> None:
