@@ -55,6 +55,11 @@ class Actor:
         """Silenced members may read and pray but not post or reply."""
         return self.is_member and self.state == "active"
 
+    @property
+    def is_pending(self) -> bool:
+        """Signed in, but waiting for a moderator's approval: a visitor as far as content goes."""
+        return self.id is not None and self.state == "pending"
+
 
 VISITOR = Actor()
 
@@ -170,7 +175,8 @@ def _can_renew_post(actor: Actor, post: Facts) -> bool:
 
 def _can_manage_own_account(actor: Actor, _: Facts) -> bool:
     # Silenced members may still hide their name, export and delete: privacy is never withheld.
-    return actor.is_member
+    # Nor is it from someone still waiting for approval (docs/privacy.md, "Who may join").
+    return actor.is_member or actor.is_pending
 
 
 def _can_moderate(actor: Actor, _: Facts) -> bool:
