@@ -31,7 +31,7 @@ from prayerboard.services.site import SiteSettingsCache
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.sessions import RotatingSessionConfig
 from prayerboard.settings import Settings
-from prayerboard.stores import DatabaseCounters, DatabaseStore, build_shared_state
+from prayerboard.stores import DatabaseCounters, DatabaseStore, Generation, build_shared_state
 from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
 from prayerboard.web.cache import VisitorPageCache
@@ -41,6 +41,7 @@ from prayerboard.web.health import healthz, readyz
 from prayerboard.web.members import MemberController
 from prayerboard.web.posts import BoardController, PostController
 from prayerboard.web.search import search_page
+from prayerboard.web.invitations import JoiningController
 from prayerboard.web.moderation import ModerationController, NotificationController, RolesController
 from prayerboard.web.settings import AdminController, SettingsController
 
@@ -91,9 +92,16 @@ def package_dir(name: str) -> Path:
 
 
 class ActorMiddleware(ASGIMiddleware):
-    """Load the signed-in member once per request, after the session middleware."""
+    """Load the signed-in member once per request, after the session middleware.
+
+    It also keeps visitor pages honest (docs/privacy.md, "Visitor pages"): every unsafe request
+    sets a new shared visitor generation after its change commits and before its response
+    starts, unless its route says it only widens what visitors see (``opt={"widens_only": True}``).
+    Deny by default: a new route that forgets to say so costs one write, never a stale page.
+    """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        state = scope["app"].state
         session = scope.get("session") or {}
         member_id = session.get("member_id") if isinstance(session, dict) else None
         actor = None
@@ -103,51 +111,77 @@ class ActorMiddleware(ASGIMiddleware):
                 # The account was suspended or deleted: this session must not work again.
                 scope["session"] = {}
         scope[ACTOR_KEY] = actor  # type: ignore[literal-required]
-        if actor is None and not scope["path"].startswith(VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD):
-            site_settings = await scope["app"].state.site_settings.get()
-            if not policy.can(None, "enter_board", site_settings):
-                await _members_only_answer(scope, receive, send)
+        generation: str | None = None
+        if (actor is None or not actor.is_member) and not scope["path"].startswith(PATHS_WITHOUT_THE_BOARD):
+            # One read of the shared generation serves the members-only check and the cache.
+            generation = await state.visitor_cache.generation.current()
+            site_settings = await state.site_settings.get(generation)
+            if not policy.can(actor, "enter_board", site_settings) and not scope["path"].startswith(
+                PENDING_PATHS if actor is not None else VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD
+            ):
+                await _members_only_answer(scope, receive, send, pending=actor is not None)
                 return
-        downstream_send = send
         if actor is not None and actor.is_moderator and scope.get("method") == "GET":
             scope[MOD_WAITING_KEY] = await moderation.waiting_count(actor)  # type: ignore[literal-required]
-        if actor is not None:
+        unsafe = scope.get("method") not in SAFE_METHODS
+        route_handler = scope.get("route_handler")
+        narrows = unsafe and not (route_handler is not None and route_handler.opt.get("widens_only"))
 
-            async def send_private(message: Any) -> None:
-                # Pages for a signed-in member may hold what others must not see: never cache
-                # them, never index them.
-                if message["type"] == "http.response.start":
+        async def send_checked(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                if unsafe:
+                    # Whatever this request changed, visitors of this process see it from now on;
+                    # and if it may have narrowed what visitors see, those of every process too.
+                    state.visitor_cache.clear()
+                    if narrows:
+                        await state.visitor_cache.generation.bump()
+                if actor is not None:
+                    # Pages for a signed-in member may hold what others must not see: never
+                    # cache them, never index them.
                     headers = MutableScopeHeaders.from_message(message)
                     headers["Cache-Control"] = "private, no-store"
                     headers["X-Robots-Tag"] = "noindex, nofollow"
-                await send(message)
+            await send(message)
 
-            downstream_send = send_private
-        try:
-            await next_app(scope, receive, downstream_send)
-        finally:
-            if scope.get("method") not in SAFE_METHODS:
-                # Whatever this request changed, visitors of this process see it from now on.
-                scope["app"].state.visitor_cache.clear()
+        if actor is None and generation is not None and not unsafe:
+            async with state.visitor_cache.visit(generation):
+                await next_app(scope, receive, send_checked)
+        else:
+            await next_app(scope, receive, send_checked)
 
 
+# Paths that show nothing of the board, so a visitor's request for them reads no settings.
+PATHS_WITHOUT_THE_BOARD = ("/static/", "/healthz", "/readyz")
 # What a visitor may still reach on a members-only board: signing in and joining.
 VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register", "/static/", "/healthz", "/readyz")
+# What a member waiting for approval may reach there: the notice, their settings (export and
+# deletion included), signing out.
+PENDING_PATHS = ("/join/waiting", "/settings", "/logout", "/login", "/register", "/static/", "/healthz", "/readyz")
 
 
-async def _members_only_answer(scope: Scope, receive: Receive, send: Send) -> None:
-    """A visitor on a members-only board: JSON 401 for machines, the sign-in page for people."""
+async def _members_only_answer(scope: Scope, receive: Receive, send: Send, pending: bool = False) -> None:
+    """Someone the members-only board does not admit: a JSON refusal for machines, a page for people.
+
+    A visitor is sent to sign in; a member waiting for approval to the notice that says so.
+    """
     path = scope["path"]
     if path.startswith(("/api/", "/schema", "/feed")):
         response: Response = Response(
-            {"status_code": 401, "detail": "This board is for signed-in members only."}, status_code=401
+            {"status_code": 403 if pending else 401, "detail": WAITING_MESSAGE if pending else MEMBERS_ONLY_MESSAGE},
+            status_code=403 if pending else 401,
         )
+    elif pending:
+        response = Redirect("/join/waiting", status_code=303)
     else:
         query = scope.get("query_string", b"").decode("latin-1")
         target = path + ("?" + query if query and scope["method"] == "GET" else "")
         response = Redirect(f"/login?next={quote(target, safe='/')}", status_code=303)
     request: Request = Request(scope, receive)
     await response.to_asgi_response(app=None, request=request)(scope, receive, send)
+
+
+MEMBERS_ONLY_MESSAGE = "This board is for signed-in members only."
+WAITING_MESSAGE = "Your membership is waiting for a moderator's approval."
 
 
 def _is_api(request: Request) -> bool:
@@ -201,7 +235,7 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
 HOUSEKEEPING_INTERVAL_SECONDS = 3600  # quiet requests are archived within an hour of their time
 
 
-async def _housekeep(after_days: int, store: Any) -> None:
+async def _housekeep(after_days: int, store: Any, generation: Generation) -> None:
     """Archive quiet requests, drop expired sessions and counters.
 
     Several processes doing it at once is harmless: each step is one idempotent statement.
@@ -209,6 +243,8 @@ async def _housekeep(after_days: int, store: Any) -> None:
     try:
         count = await retention.archive_inactive(after_days)
         if count:
+            # Archived requests leave the board: no process may keep showing them to visitors.
+            await generation.bump()
             log.info("archived %d request(s) with no activity for %d days", count, after_days)
         if isinstance(store, DatabaseStore):
             await store.delete_expired()
@@ -217,23 +253,23 @@ async def _housekeep(after_days: int, store: Any) -> None:
         log.exception("housekeeping failed")
 
 
-async def _housekeep_hourly(after_days: int, store: Any) -> None:
+async def _housekeep_hourly(after_days: int, store: Any, generation: Generation) -> None:
     while True:
         await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
-        await _housekeep(after_days, store)
+        await _housekeep(after_days, store, generation)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the board for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
     engine = db.configure(db.build_engine(settings.database_url, settings.sqlite_pool_size, settings.postgres_pool_size))
-    store, counters = build_shared_state(settings.redis_url)
+    store, counters, generation = build_shared_state(settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.start_pool(engine, settings.postgres_pool_size)
-        await _housekeep(settings.archive_after_days, store)  # once at start, then hourly
-        housekeeper = asyncio.create_task(_housekeep_hourly(settings.archive_after_days, store))
+        await _housekeep(settings.archive_after_days, store, generation)  # once at start, then hourly
+        housekeeper = asyncio.create_task(_housekeep_hourly(settings.archive_after_days, store, generation))
         try:
             yield
         finally:
@@ -268,6 +304,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ModerationController,
             RolesController,
             NotificationController,
+            JoiningController,
             healthz,
             readyz,
             create_static_files_router(path="/static", directories=[package_dir("static")], name="static"),
@@ -303,8 +340,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         window_seconds=settings.login_failure_window_seconds,
     )
     app.state.counters = counters
-    app.state.visitor_cache = VisitorPageCache(settings.visitor_cache_seconds)
-    app.state.site_settings = SiteSettingsCache()
+    app.state.visitor_cache = VisitorPageCache(settings.visitor_cache_seconds, generation)
+    app.state.site_settings = SiteSettingsCache(generation)
     app.state.rules = ModerationRules(
         counters=counters,
         flag_threshold=settings.flag_threshold,

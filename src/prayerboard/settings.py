@@ -65,6 +65,7 @@ class Settings:
     posts_per_hour: int = 10
     replies_per_hour: int = 30
     reports_per_hour: int = 20
+    invitation_days: int = 7
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -98,6 +99,7 @@ class Settings:
             posts_per_hour=_int_env(env, "PRAYERBOARD_POSTS_PER_HOUR", 10, minimum=1),
             replies_per_hour=_int_env(env, "PRAYERBOARD_REPLIES_PER_HOUR", 30, minimum=1),
             reports_per_hour=_int_env(env, "PRAYERBOARD_REPORTS_PER_HOUR", 20, minimum=1),
+            invitation_days=_int_env(env, "PRAYERBOARD_INVITATION_DAYS", 7, minimum=1),
             archive_after_days=_int_env(env, "PRAYERBOARD_ARCHIVE_AFTER_DAYS", 90),
             visitor_cache_seconds=_int_env(env, "PRAYERBOARD_VISITOR_CACHE_SECONDS", 2),
             secure_cookies=env.get("PRAYERBOARD_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"},

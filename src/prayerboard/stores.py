@@ -6,9 +6,10 @@ Redis when ``PRAYERBOARD_REDIS_URL`` is set. Nothing here is kept in one process
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from litestar.stores.base import NamespacedStore
 from litestar.stores.redis import RedisStore
@@ -156,9 +157,67 @@ class RedisCounters:
         await self.redis.delete(self.prefix + key)
 
 
-def build_shared_state(redis_url: str | None) -> tuple[NamespacedStore, Counters]:
-    """The session store and counters for this deployment: Redis if configured, else the database."""
+class Generation(Protocol):
+    """A value shared by every process that changes whenever what visitors may see narrows.
+
+    ``bump`` sets a new random value rather than adding one, so no value comes back after the
+    row or key is lost; until the first bump the value is "" (reading never writes).
+    """
+
+    async def current(self) -> str: ...
+
+    async def bump(self) -> None: ...
+
+
+VISITOR_GENERATION_KEY = "prayerboard:visitor_generation"
+
+
+def _new_generation() -> str:
+    return secrets.token_hex(8)
+
+
+class DatabaseGeneration:
+    """The visitor generation in one ``key_value`` row (no expiry, so housekeeping keeps it)."""
+
+    def __init__(self, key: str = VISITOR_GENERATION_KEY) -> None:
+        self.key = key
+
+    async def current(self) -> str:
+        row = await KeyValue.select(KeyValue.value).where(KeyValue.key == self.key).first()
+        return bytes(row["value"]).decode() if row and row["value"] is not None else ""
+
+    async def bump(self) -> None:
+        await KeyValue.insert(KeyValue(key=self.key, value=_new_generation().encode(), expires_at=None)).on_conflict(
+            target=KeyValue.key, action="DO UPDATE", values=[KeyValue.value, KeyValue.expires_at]
+        )
+
+
+class RedisGeneration:
+    """The visitor generation in one Redis key."""
+
+    def __init__(self, redis: Redis, key: str = VISITOR_GENERATION_KEY) -> None:
+        self.redis = redis
+        self.key = key
+
+    async def current(self) -> str:
+        value = await self.redis.get(self.key)
+        return value.decode() if isinstance(value, bytes) else ""
+
+    async def bump(self) -> None:
+        await self.redis.set(self.key, _new_generation())
+
+
+class SharedState(NamedTuple):
+    """What every process of one deployment shares."""
+
+    store: NamespacedStore
+    counters: Counters
+    generation: Generation
+
+
+def build_shared_state(redis_url: str | None) -> SharedState:
+    """The session store, counters and visitor generation: Redis if configured, else the database."""
     if redis_url:
         redis = Redis.from_url(redis_url)
-        return RedisStore(redis, namespace="prayerboard"), RedisCounters(redis)
-    return DatabaseStore(), DatabaseCounters()
+        return SharedState(RedisStore(redis, namespace="prayerboard"), RedisCounters(redis), RedisGeneration(redis))
+    return SharedState(DatabaseStore(), DatabaseCounters(), DatabaseGeneration())

@@ -1,54 +1,82 @@
-"""Board-wide settings that an admin changes while the board runs (members-only, for now)."""
+"""Board-wide settings that an admin changes while the board runs: members-only, who may join."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
+from prayerboard.db import transaction
+from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor, can
 from prayerboard.services.errors import Forbidden
+from prayerboard.stores import Generation
 from prayerboard.tables import SiteSetting
 
-SITE_SETTINGS_REFRESH_SECONDS = 2.0  # other processes see an admin's change within this time
+# Who may join (docs/privacy.md, "Who may join"): anyone; anyone, but a moderator approves each
+# new member before they see more than a visitor; or only someone holding an invitation link.
+JOIN_POLICIES = {
+    "open": "Anyone may join",
+    "approval": "Anyone may apply; a moderator approves each new member",
+    "invitation": "Only with an invitation link from an admin or moderator",
+}
 
 
 @dataclass(frozen=True)
 class SiteSettings:
     members_only: bool = False
+    join_policy: str = "open"
 
 
 class SiteSettingsCache:
-    """This process's copy of the site settings, re-read from the database every few seconds."""
+    """This process's copy of the site settings, re-read whenever the visitor generation changes.
 
-    def __init__(self) -> None:
+    Every admin change to the settings is an unsafe request that sets a new generation before it
+    answers, so every process reads the new settings on its next request.
+    """
+
+    def __init__(self, generation: Generation) -> None:
+        self.generation = generation
         self._current = SiteSettings()
-        self._fresh_until = 0.0
+        self._read_under: str | None = None
 
-    async def get(self) -> SiteSettings:
-        if time.monotonic() >= self._fresh_until:
-            rows = await SiteSetting.select(SiteSetting.key, SiteSetting.value)
-            values = {row["key"]: row["value"] for row in rows}
-            self._current = SiteSettings(members_only=values.get("members_only") == "1")
-            self._fresh_until = time.monotonic() + SITE_SETTINGS_REFRESH_SECONDS
+    async def get(self, generation: str | None = None) -> SiteSettings:
+        """The settings as of ``generation`` (read from the shared source when not given)."""
+        seen = generation if generation is not None else await self.generation.current()
+        if seen != self._read_under:
+            self._current = await read_settings()
+            self._read_under = seen
         return self._current
 
-    def expire(self) -> None:
-        self._fresh_until = 0.0
 
-
-async def settings_for_admin(actor: Actor, cache: SiteSettingsCache) -> SiteSettings:
-    """The current settings, for the admin page."""
-    if not can(actor, "manage_site"):
-        raise Forbidden("Only an admin can change the board's settings.")
-    cache.expire()
-    return await cache.get()
-
-
-async def set_members_only(actor: Actor, members_only: bool, cache: SiteSettingsCache) -> None:
-    """Open the board to visitors, or admit members only."""
-    if not can(actor, "manage_site"):
-        raise Forbidden("Only an admin can change the board's settings.")
-    await SiteSetting.insert(SiteSetting(key="members_only", value="1" if members_only else "0")).on_conflict(
-        target=SiteSetting.key, action="DO UPDATE", values=[SiteSetting.value]
+async def read_settings() -> SiteSettings:
+    """The settings as the database holds them now."""
+    rows = await SiteSetting.select(SiteSetting.key, SiteSetting.value)
+    values = {row["key"]: row["value"] for row in rows}
+    join_policy = values.get("join_policy", "open")
+    return SiteSettings(
+        members_only=values.get("members_only") == "1",
+        # A value this version does not know admits nobody rather than everybody.
+        join_policy=join_policy if join_policy in JOIN_POLICIES else "invitation",
     )
-    cache.expire()
+
+
+def _require_admin(actor: Actor) -> None:
+    if not can(actor, "manage_site"):
+        raise Forbidden("Only an admin can change the board's settings.")
+
+
+async def settings_for_admin(actor: Actor) -> SiteSettings:
+    """The current settings, for the admin page."""
+    _require_admin(actor)
+    return await read_settings()
+
+
+async def save_settings(actor: Actor, members_only: bool, join_policy: str) -> None:
+    """Open the board to visitors or admit members only, and choose who may join."""
+    _require_admin(actor)
+    if join_policy not in JOIN_POLICIES:
+        raise FormErrors({"join_policy": "Choose who may join the board."}, {"join_policy": join_policy})
+    async with transaction():
+        for key, value in (("members_only", "1" if members_only else "0"), ("join_policy", join_policy)):
+            await SiteSetting.insert(SiteSetting(key=key, value=value)).on_conflict(
+                target=SiteSetting.key, action="DO UPDATE", values=[SiteSetting.value]
+            )

@@ -1,4 +1,4 @@
-"""Register, sign in, sign out."""
+"""Register (under the board's join policy), sign in, sign out, and the applicant's waiting page."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from prayerboard.forms import FormErrors, parse_login, parse_registration
+from prayerboard.forms import FormErrors, parse_login
 from prayerboard.policy import Actor
-from prayerboard.services import accounts
+from prayerboard.services import accounts, membership
 from prayerboard.sessions import rotate_session
-from prayerboard.web.common import current_actor, read_form, render, safe_next, see_other
+from prayerboard.web.common import current_actor, read_form, render, require_member, safe_next, see_other
 
 FORM_ERROR_STATUS = 422
+WAITING_PAGE = "/join/waiting"
 
 
 def _sign_in(request: Request, actor: Actor) -> None:
@@ -21,24 +22,55 @@ def _sign_in(request: Request, actor: Actor) -> None:
     rotate_session(request)
 
 
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _probe_limit(request: Request) -> membership.ProbeLimit:
+    settings = request.app.state.settings
+    return membership.ProbeLimit(
+        request.app.state.counters, settings.login_failures_per_address, settings.login_failure_window_seconds
+    )
+
+
+def _after_sign_in(actor: Actor, next_path: str = "/") -> Redirect:
+    """Where a member goes once signed in: an applicant to the page that says they are waiting."""
+    return see_other(WAITING_PAGE if actor.is_pending else next_path)
+
+
 class AccountController(Controller):
     @get("/register", name="register")
-    async def register_form(self, request: Request) -> Template | Redirect:
+    async def register_form(self, request: Request, invite: FromQuery[str] = "") -> Template | Redirect:
         if current_actor(request):
             return see_other("/")
-        return render(request, "accounts/register.html", values={}, errors={})
+        site_settings = await request.app.state.site_settings.get()
+        # On an invitation-only board the link is checked before the form is even shown.
+        await membership.check_invitation(site_settings, invite)
+        return render(
+            request, "accounts/register.html", values={"invite": invite}, errors={}, join_policy=site_settings.join_policy
+        )
 
-    @post("/register")
+    @post("/register", opt={"widens_only": True})
     async def register(self, request: Request) -> Template | Redirect:
         raw = await read_form(request)
+        invite = str(raw.get("invite") or "")
+        site_settings = await request.app.state.site_settings.get()
         try:
-            actor = await accounts.register(parse_registration(raw))
+            actor = await membership.join(raw, site_settings, invite, _client_address(request), _probe_limit(request))
         except FormErrors as exc:
             return render(
-                request, "accounts/register.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors
+                request, "accounts/register.html", FORM_ERROR_STATUS, values={**exc.values, "invite": invite},
+                errors=exc.errors, join_policy=site_settings.join_policy,
             )
         _sign_in(request, actor)
-        return see_other("/")
+        return _after_sign_in(actor)
+
+    @get(WAITING_PAGE, name="join_waiting")
+    async def waiting(self, request: Request) -> Template | Redirect:
+        actor = require_member(request)
+        if not actor.is_pending:
+            return see_other("/")
+        return render(request, "accounts/waiting.html")
 
     @get("/login", name="login")
     async def login_form(self, request: Request, next: FromQuery[str] = "/") -> Template | Redirect:
@@ -46,14 +78,12 @@ class AccountController(Controller):
             return see_other(safe_next(next))
         return render(request, "accounts/login.html", values={"next": safe_next(next)}, errors={})
 
-    @post("/login")
+    @post("/login", opt={"widens_only": True})
     async def login(self, request: Request) -> Template | Redirect:
         raw = await read_form(request)
         next_path = safe_next(raw.get("next"))
         try:
-            actor = await accounts.authenticate(
-                parse_login(raw), request.client.host if request.client else "unknown", request.app.state.login_throttle
-            )
+            actor = await accounts.authenticate(parse_login(raw), _client_address(request), request.app.state.login_throttle)
         except FormErrors as exc:
             return render(
                 request,
@@ -63,9 +93,9 @@ class AccountController(Controller):
                 errors=exc.errors,
             )
         _sign_in(request, actor)
-        return see_other(next_path)
+        return _after_sign_in(actor, next_path)
 
-    @post("/logout")
+    @post("/logout", opt={"widens_only": True})
     async def logout(self, request: Request) -> Redirect:
         # Clearing the session deletes it from the store, so a replayed cookie finds nothing.
         request.clear_session()

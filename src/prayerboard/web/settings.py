@@ -83,13 +83,26 @@ class AdminController(Controller):
 
     @get("/settings", name="admin_settings")
     async def show(self, request: Request) -> Template:
-        actor = require_member(request)
-        current = await site.settings_for_admin(actor, request.app.state.site_settings)
-        return render(request, "admin/settings.html", site_settings=current, saved=request.query_params.get("saved"))
+        current = await site.settings_for_admin(require_member(request))
+        return _admin_page(request, current, saved=request.query_params.get("saved"))
 
     @post("/settings")
-    async def save(self, request: Request) -> Redirect:
+    async def save(self, request: Request) -> Template | Redirect:
         actor = require_member(request)
         raw = await read_form(request)
-        await site.set_members_only(actor, checkbox(raw.get("members_only")), request.app.state.site_settings)
+        members_only = checkbox(raw.get("members_only"))
+        # The form always sends a choice; a post without one keeps the default, "open".
+        join_policy = clean_text(raw.get("join_policy"), multiline=False) or "open"
+        try:
+            await site.save_settings(actor, members_only, join_policy)
+        except FormErrors as exc:
+            current = site.SiteSettings(members_only=members_only, join_policy=join_policy)
+            return _admin_page(request, current, FORM_ERROR_STATUS, errors=exc.errors)
         return see_other("/admin/settings?saved=1")
+
+
+def _admin_page(request: Request, current: site.SiteSettings, status_code: int = 200, **extra: Any) -> Template:
+    extra.setdefault("errors", {})
+    return render(
+        request, "admin/settings.html", status_code, site_settings=current, join_policies=site.JOIN_POLICIES, **extra
+    )

@@ -1,0 +1,241 @@
+"""Who may join (docs/privacy.md, "Who may join"): registering under the board's join policy,
+invitation links, and the applicants a moderator approves or declines.
+
+- "open": anyone who registers is a member at once.
+- "approval": a new member is "pending" (a visitor as far as content goes) until a moderator
+  approves them; a declined applicant's account is deleted.
+- "invitation": registering needs a single-use invitation link that an admin or moderator made.
+  Only a hash of the token is stored; the link is shown once, to its maker.
+
+The invitation is checked before anything else in the form, so someone without one learns
+nothing, not even whether a username is taken. On a members-only board that admits others
+("open" or "approval"), the registration form is the one place left that can tell whether a
+username exists; each refusal for a taken name counts against the client's address, as failed
+sign-ins do, so the form cannot be used to list the members.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from prayerboard.db import transaction
+from prayerboard.forms import FormErrors, Registration, parse_registration
+from prayerboard.policy import Actor
+from prayerboard.services import accounts, utcnow
+from prayerboard.services.errors import NotFound, ServiceError, Throttled, try_again_in
+from prayerboard.services.moderation import log_action, require_moderator
+from prayerboard.services.site import SiteSettings
+from prayerboard.stores import Counters
+from prayerboard.tables import Invitation, Member
+
+INVITATION_TOKEN_BYTES = 24  # 192 bits: not guessable, short enough for a link in a message
+INVITATION_NOTE_MAX = 200
+
+
+INVITATION_NEEDED = (
+    "This board is by invitation only. Please ask an admin or moderator for an invitation link; "
+    "each link works once, and only until it expires."
+)
+
+
+class InvitationRefused(ServiceError):
+    """No invitation, or one that is used, revoked or expired: the same answer for each."""
+
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__(INVITATION_NEEDED)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Invitations
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    """An invitation just made: the token is known here, once, and never again."""
+
+    id: int
+    token: str
+    expires_at: dt.datetime
+
+
+async def create_invitation(actor: Actor, note: str, days: int) -> NewInvitation:
+    """Make a single-use invitation that expires after ``days``; logged in the same transaction."""
+    require_moderator(actor)
+    if len(note) > INVITATION_NOTE_MAX:
+        raise FormErrors({"note": f"Please keep the note under {INVITATION_NOTE_MAX} characters."}, {"note": note})
+    token = secrets.token_urlsafe(INVITATION_TOKEN_BYTES)
+    now = utcnow()
+    expires_at = now + dt.timedelta(days=days)
+    async with transaction():
+        row = (
+            await Invitation.insert(
+                Invitation(token_hash=_token_hash(token), note=note, created_by=actor.id, created_at=now, expires_at=expires_at)
+            ).returning(Invitation.id)
+        )[0]
+        await log_action(actor, "invite", "invite", row["id"], None, note)
+    return NewInvitation(id=row["id"], token=token, expires_at=expires_at)
+
+
+def _status(row: dict[str, Any], now: dt.datetime) -> str:
+    if row["used_at"] is not None:
+        return "used"
+    if row["revoked"]:
+        return "revoked"
+    if row["expires_at"] <= now:
+        return "expired"
+    return "open"
+
+
+async def invitations(actor: Actor) -> list[dict[str, Any]]:
+    """Every invitation, newest first, with its status; never a token (none is kept)."""
+    require_moderator(actor)
+    rows = await Invitation.select(
+        Invitation.id, Invitation.note, Invitation.created_at, Invitation.expires_at, Invitation.used_at,
+        Invitation.revoked, Invitation.created_by.username.as_alias("created_by_username"),
+        Invitation.used_by.username.as_alias("used_by_username"),
+    ).order_by(Invitation.id, ascending=False)
+    now = utcnow()
+    for row in rows:
+        row["status"] = _status(row, now)
+    return rows
+
+
+async def revoke_invitation(actor: Actor, invitation_id: int) -> None:
+    """Make an unused invitation unusable; logged in the same transaction."""
+    require_moderator(actor)
+    async with transaction():
+        revoked = await Invitation.update({Invitation.revoked: True}).where(
+            (Invitation.id == invitation_id) & Invitation.used_at.is_null() & (Invitation.revoked == False)  # noqa: E712
+        ).returning(Invitation.id)
+        if not revoked:
+            raise NotFound("That invitation is not open any more, or never was.")
+        await log_action(actor, "revoke_invite", "invite", invitation_id, None, "")
+
+
+def _usable(token: str) -> Any:
+    return (
+        (Invitation.token_hash == _token_hash(token))
+        & Invitation.used_at.is_null()
+        & (Invitation.revoked == False)  # noqa: E712
+        & (Invitation.expires_at > utcnow())
+    )
+
+
+async def check_invitation(site: SiteSettings, token: str | None) -> None:
+    """On an invitation-only board, refuse unless ``token`` is an open invitation."""
+    if site.join_policy != "invitation":
+        return
+    if not token or not await Invitation.exists().where(_usable(token)):
+        raise InvitationRefused()
+
+
+# ---------------------------------------------------------------------------------------------
+# Joining
+
+
+@dataclass(frozen=True)
+class ProbeLimit:
+    """How many refusals for a taken username one address may have per window."""
+
+    counters: Counters
+    per_address: int
+    window_seconds: int
+
+    def key(self, address: str) -> str:
+        return f"join:taken:{address}"
+
+    async def check(self, address: str) -> None:
+        count, remaining = await self.counters.peek(self.key(address))
+        if count >= self.per_address:
+            raise Throttled(f"Too many attempts to join. Please {try_again_in(remaining)}.", retry_after=remaining)
+
+
+async def join(
+    raw: Mapping[str, Any], site: SiteSettings, token: str | None, address: str, limit: ProbeLimit
+) -> Actor:
+    """Register under the board's join policy; the new member's actor ("pending" on approval boards).
+
+    The invitation is checked before the form is even read.
+    """
+    await check_invitation(site, token)
+    form = parse_registration(raw)
+    probing_matters = site.members_only and site.join_policy != "invitation"
+    if probing_matters:
+        await limit.check(address)
+    try:
+        if site.join_policy == "invitation":
+            return await _join_by_invitation(form, token or "")
+        return await accounts.register(form, state="pending" if site.join_policy == "approval" else "active")
+    except FormErrors as exc:
+        if probing_matters and "username" in exc.errors:
+            await limit.counters.hit(limit.key(address), limit.window_seconds)
+        raise
+
+
+async def _join_by_invitation(form: Registration, token: str) -> Actor:
+    # Claim the invitation first, in one statement, so two people with one link cannot both join;
+    # give it back if the account cannot be made (a taken name, say).
+    claimed = await Invitation.update({Invitation.used_at: utcnow()}).where(_usable(token)).returning(Invitation.id)
+    if not claimed:
+        raise InvitationRefused()
+    invitation_id = claimed[0]["id"]
+    try:
+        actor = await accounts.register(form)
+    except BaseException:
+        await Invitation.update({Invitation.used_at: None}).where(Invitation.id == invitation_id)
+        raise
+    await Invitation.update({Invitation.used_by: actor.id}).where(Invitation.id == invitation_id)
+    return actor
+
+
+# ---------------------------------------------------------------------------------------------
+# Applicants
+
+
+async def applicants(actor: Actor) -> list[dict[str, Any]]:
+    """Members waiting for approval, oldest first."""
+    require_moderator(actor)
+    return await Member.select(Member.id, Member.username, Member.display_name, Member.created_at).where(
+        Member.state == "pending"
+    ).order_by(Member.id)
+
+
+async def _pending(member_id: int) -> dict[str, Any]:
+    row = await Member.select(Member.id, Member.username).where(
+        (Member.id == member_id) & (Member.state == "pending")
+    ).first()
+    if row is None:
+        raise NotFound("That applicant is not waiting any more.")
+    return row
+
+
+async def approve_applicant(actor: Actor, member_id: int, reason: str) -> None:
+    """Let an applicant in as a member; logged in the same transaction."""
+    require_moderator(actor)
+    async with transaction():
+        await _pending(member_id)
+        await Member.update({Member.state: "active"}).where(Member.id == member_id)
+        await log_action(actor, "approve_member", "member", member_id, member_id, reason)
+
+
+async def decline_applicant(actor: Actor, member_id: int, reason: str) -> None:
+    """Turn an applicant away: their account is deleted (they could write nothing while waiting).
+
+    The log keeps the decision, not the person: the member column empties with the row.
+    """
+    require_moderator(actor)
+    async with transaction():
+        await _pending(member_id)
+        await log_action(actor, "decline_member", "member", member_id, member_id, reason)
+        await Member.delete().where(Member.id == member_id)
