@@ -37,12 +37,19 @@ def iso_datetime(value: Any) -> str:
     return moment.isoformat(timespec="seconds") if moment else ""
 
 
+def _on_the_hour(moment: dt.datetime) -> bool:
+    return moment.minute == moment.second == moment.microsecond == 0
+
+
 def time_ago(value: Any, now: dt.datetime | None = None) -> str:
     """"just now", "5 minutes ago", "yesterday", then the date."""
     moment = _as_datetime(value)
     if moment is None:
         return ""
     seconds = int(((now or dt.datetime.now(dt.timezone.utc)) - moment).total_seconds())
+    if seconds < 3600 and _on_the_hour(moment):
+        # An anonymous author's time, given to the hour (services.posts.to_the_hour): say no more.
+        return "within the hour"
     if seconds < 60:
         return "just now"
     if seconds < 3600:

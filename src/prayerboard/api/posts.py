@@ -15,7 +15,8 @@ from prayerboard.web.posts import board_query_from_request
 
 
 class PostOut(msgspec.Struct):
-    """A post as the API shows it. ``author`` is null wherever the name may not be shown."""
+    """A post as the API shows it. ``author`` is null wherever the name may not be shown, and
+    then the times are given to the hour (docs/privacy.md, "Times")."""
 
     id: int
     kind: Literal["request", "testimony"]
@@ -25,6 +26,7 @@ class PostOut(msgspec.Struct):
     status: Literal["open", "answered", "archived"]
     visibility: Literal["public", "members", "team"]
     created_at: dt.datetime
+    edited_at: dt.datetime | None
     answered_at: dt.datetime | None
     praying_count: int
     reply_count: int
@@ -51,6 +53,7 @@ def _out(row: dict) -> PostOut:
         status=row["status"],
         visibility=row["visibility"],
         created_at=row["created_at"],
+        edited_at=row["edited_at"],
         answered_at=row["answered_at"],
         praying_count=row["praying_count"],
         reply_count=row["reply_count"],

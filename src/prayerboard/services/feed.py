@@ -1,7 +1,8 @@
 """The Atom feed of public posts: exactly what a visitor sees on the board, newest first.
 
 It is built from the visitor's board (``posts.board(None, ...)``), so the feed obeys the same
-visibility rules and shows an anonymous author only as "Anonymous". The XML is written by
+visibility rules, shows an anonymous author only as "Anonymous" and an anonymous post's
+times only to the hour. The XML is written by
 ElementTree, which escapes every title, name and body it is given.
 """
 
@@ -40,8 +41,14 @@ def _add(parent: ET.Element, tag: str, text: Any = None, **attributes: str) -> E
 
 
 def _updated(post: dict[str, Any]) -> dt.datetime:
-    """The last time the post changed in a way a reader would see: written, edited, answered."""
-    return max(t for t in (post["created_at"], post["edited_at"], post["answered_at"]) if t)
+    """The last time what the entry shows changed: written, edited, answered, an update added,
+    a name hidden or shown, a moderator's change (``Post.changed_at``).
+
+    The times are as the board presents them, so an anonymous post's are to the hour
+    (docs/privacy.md, "Times").
+    """
+    times = (post["created_at"], post["edited_at"], post["answered_at"], post["changed_at"])
+    return max(t for t in times if t)
 
 
 def _entry(feed: ET.Element, base_url: str, post: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,18 +61,39 @@ CARD_COLUMNS = (
     Post.edited_at,
     Post.moderation_reason,
     Post.edited_by_moderator,
+    Post.changed_at,
     Post.author.display_name.as_alias("author_display_name"),
     Post.author.username.as_alias("author_username"),
 )
 
 
-def apply_author(actor: Actor | None, row: dict[str, Any], action: str) -> None:
-    """Replace the joined author columns with what ``actor`` may see of them (None when hidden)."""
+# The times a post or reply row may carry; all are shown to the hour when the author is hidden.
+TIME_COLUMNS = ("created_at", "edited_at", "answered_at", "changed_at")
+
+
+def to_the_hour(moment: dt.datetime | None) -> dt.datetime | None:
+    """``moment`` no finer than the hour it fell in."""
+    return moment.replace(minute=0, second=0, microsecond=0) if moment is not None else None
+
+
+def apply_author(actor: Actor | None, row: dict[str, Any], action: str) -> bool:
+    """Replace the joined author columns with what ``actor`` may see of them (None when hidden).
+
+    Where the name is hidden, so are exact times: an anonymous post's or reply's times are
+    shown to the hour, since a minute can be matched to someone's habits (docs/privacy.md,
+    "Times"). This is the one place that rounds them, for every surface. Returns whether
+    the author is shown.
+    """
     shown = can(actor, action, row)
     name, username = row.pop("author_display_name"), row.pop("author_username")
     row["author_name"] = name if shown else None
     row["author_username"] = username if shown else None
     row["is_own"] = actor is not None and actor.id is not None and row["author"] == actor.id
+    if not shown:
+        for column in TIME_COLUMNS:
+            if column in row:
+                row[column] = to_the_hour(row[column])
+    return shown
 
 
 def _present_post(actor: Actor | None, row: dict[str, Any], praying: bool) -> dict[str, Any]:
@@ -140,15 +162,23 @@ async def viewable_post(actor: Actor | None, post_id: int) -> dict[str, Any]:
 
 
 async def post_detail(actor: Actor | None, post_id: int) -> dict[str, Any]:
-    """A post with its updates and the replies ``actor`` may see."""
+    """A post with its updates and the replies ``actor`` may see.
+
+    ``viewer_name_hidden`` tells the reply form that what ``actor`` writes will be anonymous.
+    """
     row = await viewable_post(actor, post_id)
     praying = await _praying_set(actor, [post_id])
     post = _present_post(actor, row, post_id in praying)
-    post["updates"] = (
+    updates = (
         await PostUpdate.select(PostUpdate.id, PostUpdate.body, PostUpdate.created_at)
         .where(PostUpdate.post == post_id)
         .order_by(PostUpdate.id)
     )
+    if not can(actor, "see_author", post):
+        for update in updates:  # an update's time is the anonymous author's time too
+            update["created_at"] = to_the_hour(update["created_at"])
+    post["updates"] = updates
+    post["viewer_name_hidden"] = await names_hidden(actor)
     replies = (
         await Reply.select(
             Reply.id,
@@ -177,7 +207,16 @@ def _present_reply(actor: Actor | None, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+async def names_hidden(actor: Actor | None) -> bool:
+    """Whether ``actor`` has "hide my name" on: then all they write is anonymous, whatever a form says."""
+    if actor is None or actor.id is None:
+        return False
+    row = await Member.select(Member.names_hidden).where(Member.id == actor.id).first()
+    return bool(row and row["names_hidden"])
+
+
 async def post_for_edit(actor: Actor, post_id: int) -> dict[str, Any]:
+    """The author's own post, to fill the edit form; Forbidden for anyone else."""
     row = await viewable_post(actor, post_id)
     if not can(actor, "edit_post", row):
         raise Forbidden("Only the author can edit this post.")
@@ -205,6 +244,8 @@ async def create_post(actor: Actor, data: PostInput, rules: moderation.Moderatio
     verdict = await _refuse_blocked_words(f"{data.title}\n{data.body}", "body", data.__dict__)
     await moderation.check_rate(actor, "post", rules)
     held = verdict == "review" or await moderation.needs_first_post_approval(actor, rules)
+    # While "hide my name" is on, everything new is anonymous (docs/privacy.md, "Hide my name").
+    anonymous = data.anonymous or await names_hidden(actor)
     now = utcnow()
     rows = await Post.insert(
         Post(
@@ -214,7 +255,7 @@ async def create_post(actor: Actor, data: PostInput, rules: moderation.Moderatio
             body=data.body,
             category=data.category,
             visibility=data.visibility,
-            anonymous=data.anonymous,
+            anonymous=anonymous,
             moderation="pending" if held else "visible",
             created_at=now,
             last_activity_at=now,
@@ -224,25 +265,32 @@ async def create_post(actor: Actor, data: PostInput, rules: moderation.Moderatio
 
 
 async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
+    """The author changes their post; while their name is hidden, the post is anonymous for good."""
     # An edit is screened like a new post, so watched words cannot be slipped in afterwards.
     verdict = await _refuse_blocked_words(f"{data.title}\n{data.body}", "body", data.__dict__)
     async with transaction():
         row = await post_for_edit(actor, post_id)
+        hidden = await names_hidden(actor)
         # A post a moderator made anonymous stays anonymous, whatever the author's form says.
-        anonymous = data.anonymous or await moderation.anonymised_by_moderator(post_id)
+        anonymous = data.anonymous or hidden or await moderation.anonymised_by_moderator(post_id)
         if verdict == "review" and row["moderation"] == "visible":
             await Post.update({Post.moderation: "pending"}).where(Post.id == post_id)
-        await Post.update(
-            {
-                Post.kind: data.kind,
-                Post.title: data.title,
-                Post.body: data.body,
-                Post.category: data.category,
-                Post.visibility: data.visibility,
-                Post.anonymous: anonymous,
-                Post.edited_at: utcnow(),
-            }
-        ).where(Post.id == post_id)
+        now = utcnow()
+        changes: dict[Any, Any] = {
+            Post.kind: data.kind,
+            Post.title: data.title,
+            Post.body: data.body,
+            Post.category: data.category,
+            Post.visibility: data.visibility,
+            Post.anonymous: anonymous,
+            Post.edited_at: now,
+            Post.changed_at: now,
+        }
+        if hidden:
+            # Edited while the name was hidden: "show my name again" must not name what may now
+            # say more than it did (docs/privacy.md, "Hide my name").
+            changes[Post.named_before_hiding] = False
+        await Post.update(changes).where(Post.id == post_id)
         # Replies the author wrote in their own thread follow the post's anonymity.
         await Reply.update({Reply.anonymous: anonymous}).where(
             (Reply.post == post_id) & (Reply.author == actor.id)
@@ -259,27 +307,33 @@ async def delete_post(actor: Actor, post_id: int) -> None:
 
 
 async def add_update(actor: Actor, post_id: int, body: str) -> None:
+    """The author adds a dated follow-up; written while their name is hidden, it keeps the post anonymous."""
     async with transaction():
         row = await viewable_post(actor, post_id)
         if not can(actor, "add_update", row):
             raise Forbidden("Only the author can add an update.")
         now = utcnow()
         await PostUpdate.insert(PostUpdate(post=post_id, body=body, created_at=now))
-        await Post.update({Post.last_activity_at: now}).where(Post.id == post_id)
+        changes: dict[Any, Any] = {Post.last_activity_at: now, Post.changed_at: now}
+        if await names_hidden(actor):
+            changes[Post.named_before_hiding] = False  # as for an edit: see ``edit_post``
+        await Post.update(changes).where(Post.id == post_id)
 
 
 async def mark_answered(actor: Actor, post_id: int) -> None:
+    """The author marks their open request answered."""
     async with transaction():
         row = await viewable_post(actor, post_id)
         if not can(actor, "mark_answered", row):
             raise Forbidden("Only the author can mark an open request answered.")
         now = utcnow()
         await Post.update(
-            {Post.status: "answered", Post.answered_at: now, Post.last_activity_at: now}
+            {Post.status: "answered", Post.answered_at: now, Post.last_activity_at: now, Post.changed_at: now}
         ).where(Post.id == post_id)
 
 
 async def add_reply(actor: Actor, post_id: int, body: str, rules: moderation.ModerationRules) -> int:
+    """A member encourages the author; returns the reply's id."""
     # Watched words block replies too; "review" words hold posts, not encouragement.
     await _refuse_blocked_words(body, "body", {"body": body})
     await moderation.check_rate(actor, "reply", rules)
@@ -290,15 +344,34 @@ async def add_reply(actor: Actor, post_id: int, body: str, rules: moderation.Mod
                 raise Forbidden("Replies to this post are closed.")
             raise Forbidden("You cannot reply to this post.")
         now = utcnow()
-        # The author's replies in their own anonymous thread are anonymous too.
-        anonymous = bool(row["anonymous"]) and row["author"] == actor.id
+        # The author's replies in their own anonymous thread are anonymous too, and so is
+        # everything written while "hide my name" is on.
+        anonymous = (bool(row["anonymous"]) and row["author"] == actor.id) or await names_hidden(actor)
         rows = await Reply.insert(
             Reply(post=post_id, author=actor.id, body=body, anonymous=anonymous, created_at=now)
         ).returning(Reply.id)
-        await Post.update(
-            {Post.reply_count: Post.reply_count + 1, Post.last_activity_at: now}
-        ).where(Post.id == post_id)
+        await Post.update({Post.last_activity_at: now}).where(Post.id == post_id)
+        await recount_replies(post_id)
     return rows[0]["id"]
+
+
+async def recount_replies(post_id: int) -> None:
+    """Set the post's reply count to its visible replies, in the caller's transaction.
+
+    Removed, hidden and pending replies are never counted (docs/privacy.md, "Counts"): a count
+    that went up when someone replied and stayed up when a moderator hid the reply would tell
+    readers a hidden reply exists. Call it wherever a reply is added, deleted or moderated.
+    """
+    # Take the post's row lock first, so that a concurrent reply's transaction waits for this
+    # one, and the count below (a new statement, a fresh snapshot) includes its reply.
+    await Post.update({Post.reply_count: Post.reply_count}).where(Post.id == post_id)
+    visible = await Reply.count().where((Reply.post == post_id) & (Reply.moderation == "visible"))
+    await Post.update({Post.reply_count: visible}).where(Post.id == post_id)
+
+
+async def touch(post_id: int) -> None:
+    """Record that what the post shows has changed (the feed's ``updated``), in the caller's transaction."""
+    await Post.update({Post.changed_at: utcnow()}).where(Post.id == post_id)
 
 
 async def _own_reply(actor: Actor, post_id: int, reply_id: int, action: str) -> dict[str, Any]:
@@ -316,14 +389,22 @@ async def _own_reply(actor: Actor, post_id: int, reply_id: int, action: str) -> 
 
 
 async def reply_for_edit(actor: Actor, post_id: int, reply_id: int) -> dict[str, Any]:
-    return await _own_reply(actor, post_id, reply_id, "edit_reply")
+    """The member's own reply, to fill the edit form (``names_hidden``: it will be saved anonymous)."""
+    reply = await _own_reply(actor, post_id, reply_id, "edit_reply")
+    reply["names_hidden"] = await names_hidden(actor)
+    return reply
 
 
 async def edit_reply(actor: Actor, post_id: int, reply_id: int, body: str) -> None:
+    """The member changes their reply; while their name is hidden, it becomes anonymous for good."""
     await _refuse_blocked_words(body, "body", {"body": body})
     async with transaction():
         await _own_reply(actor, post_id, reply_id, "edit_reply")
-        await Reply.update({Reply.body: body, Reply.edited_at: utcnow()}).where(Reply.id == reply_id)
+        changes: dict[Any, Any] = {Reply.body: body, Reply.edited_at: utcnow()}
+        if await names_hidden(actor):
+            # As for posts (``edit_post``): "show my name again" never names what was edited while hidden.
+            changes.update({Reply.anonymous: True, Reply.named_before_hiding: False})
+        await Reply.update(changes).where(Reply.id == reply_id)
 
 
 async def delete_reply(actor: Actor, post_id: int, reply_id: int) -> None:
@@ -331,7 +412,7 @@ async def delete_reply(actor: Actor, post_id: int, reply_id: int) -> None:
         await _own_reply(actor, post_id, reply_id, "delete_reply")
         deleted = await Reply.delete().where(Reply.id == reply_id).returning(Reply.id)
         if deleted:
-            await Post.update({Post.reply_count: Post.reply_count - 1}).where(Post.id == post_id)
+            await recount_replies(post_id)  # a hidden reply was never counted: recount, don't subtract
 
 
 @dataclass(frozen=True)
@@ -365,14 +446,14 @@ async def toggle_prayer(actor: Actor, post_id: int) -> PrayerState:
 
 
 async def post_defaults(actor: Actor) -> dict[str, Any]:
-    """Starting values for a new post: the member's own privacy defaults."""
+    """Starting values for a new post: the member's own privacy defaults (anonymous while their name is hidden)."""
     row = (
-        await Member.select(Member.default_visibility, Member.default_anonymous)
+        await Member.select(Member.default_visibility, Member.default_anonymous, Member.names_hidden)
         .where(Member.id == actor.id)
         .first()
     )
     return {
         "kind": "request",
         "visibility": row["default_visibility"] if row else "public",
-        "anonymous": bool(row and row["default_anonymous"]),
+        "anonymous": bool(row and (row["default_anonymous"] or row["names_hidden"])),
     }

@@ -9,6 +9,7 @@ from prayerboard import passwords
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor, can
+from prayerboard.services import utcnow
 from prayerboard.services.errors import Forbidden, NotFound
 from prayerboard.tables import VISIBILITIES, Member, Post, PostUpdate, Prayer, Reply
 
@@ -43,26 +44,38 @@ async def update_defaults(actor: Actor, visibility: str, anonymous: bool) -> Non
 
 
 async def hide_my_name(actor: Actor) -> None:
-    """Make every earlier post and reply of the member anonymous, remembering which were named."""
+    """Make every earlier post and reply of the member anonymous, remembering which were named.
+
+    From now until ``show_my_name``, everything the member writes or edits is anonymous too
+    (``services.posts``; docs/privacy.md, "Hide my name").
+    """
     if not can(actor, "manage_own_account"):
         raise Forbidden()
     async with transaction():
-        for table in (Post, Reply):
-            await table.update({table.named_before_hiding: True, table.anonymous: True}).where(
-                (table.author == actor.id) & (table.anonymous == False)  # noqa: E712 (SQL, not Python)
-            )
+        await Post.update({Post.named_before_hiding: True, Post.anonymous: True, Post.changed_at: utcnow()}).where(
+            (Post.author == actor.id) & (Post.anonymous == False)  # noqa: E712 (SQL, not Python)
+        )
+        await Reply.update({Reply.named_before_hiding: True, Reply.anonymous: True}).where(
+            (Reply.author == actor.id) & (Reply.anonymous == False)  # noqa: E712
+        )
         await Member.update({Member.names_hidden: True}).where(Member.id == actor.id)
 
 
 async def show_my_name(actor: Actor) -> None:
-    """Undo ``hide_my_name``: posts and replies that were named before get their name back."""
+    """Undo ``hide_my_name``: posts and replies that were named before get their name back.
+
+    Only those: what was written or edited while the name was hidden never had, or has lost,
+    ``named_before_hiding`` (``services.posts``), so it stays anonymous.
+    """
     if not can(actor, "manage_own_account"):
         raise Forbidden()
     async with transaction():
-        for table in (Post, Reply):
-            await table.update({table.named_before_hiding: False, table.anonymous: False}).where(
-                (table.author == actor.id) & (table.named_before_hiding == True)  # noqa: E712
-            )
+        await Post.update({Post.named_before_hiding: False, Post.anonymous: False, Post.changed_at: utcnow()}).where(
+            (Post.author == actor.id) & (Post.named_before_hiding == True)  # noqa: E712
+        )
+        await Reply.update({Reply.named_before_hiding: False, Reply.anonymous: False}).where(
+            (Reply.author == actor.id) & (Reply.named_before_hiding == True)  # noqa: E712
+        )
         # A reply in the member's own anonymous thread stays anonymous, whatever happened above.
         own_anonymous_posts = Post.select(Post.id).where((Post.author == actor.id) & (Post.anonymous == True))  # noqa: E712
         await Reply.update({Reply.anonymous: True}).where(

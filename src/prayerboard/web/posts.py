@@ -78,9 +78,11 @@ class PostController(Controller):
     async def new_post_form(self, request: Request) -> Template:
         actor = require_member(request)
         defaults = await posts.post_defaults(actor)
-        return render(request, "posts/form.html", values=defaults, errors={}, editing=None)
+        return render(
+            request, "posts/form.html", values=defaults, errors={}, editing=None, names_hidden=await posts.names_hidden(actor)
+        )
 
-    @post("")
+    @post("", opt={"widens_only": True})
     async def create_post(self, request: Request) -> Template | Redirect:
         actor = require_member(request)
         raw = await read_form(request)
@@ -89,7 +91,10 @@ class PostController(Controller):
                 actor, parse_post(raw, request.app.state.settings.categories), request.app.state.rules
             )
         except FormErrors as exc:
-            return render(request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=None)
+            return render(
+                request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=None,
+                names_hidden=await posts.names_hidden(actor),
+            )
         return see_other(f"/posts/{post_id}")
 
     @get("/{post_id:str}", name="post")
@@ -106,7 +111,9 @@ class PostController(Controller):
     async def edit_post_form(self, request: Request, post_id: FromPath[str]) -> Template:
         actor = require_member(request)
         row = await posts.post_for_edit(actor, path_id(post_id))
-        return render(request, "posts/form.html", values=row, errors={}, editing=row)
+        return render(
+            request, "posts/form.html", values=row, errors={}, editing=row, names_hidden=await posts.names_hidden(actor)
+        )
 
     @post("/{post_id:str}/edit")
     async def edit_post(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
@@ -117,7 +124,10 @@ class PostController(Controller):
         try:
             await posts.edit_post(actor, number, parse_post(raw, request.app.state.settings.categories))
         except FormErrors as exc:
-            return render(request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=row)
+            return render(
+                request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=row,
+                names_hidden=await posts.names_hidden(actor),
+            )
         return see_other(f"/posts/{number}")
 
     @post("/{post_id:str}/delete")
@@ -126,7 +136,7 @@ class PostController(Controller):
         await posts.delete_post(actor, path_id(post_id))
         return see_other("/")
 
-    @post("/{post_id:str}/pray", status_code=200)
+    @post("/{post_id:str}/pray", status_code=200, opt={"widens_only": True})
     async def pray(self, request: Request, post_id: FromPath[str]) -> Response[dict[str, Any]] | Redirect:
         actor = require_member(request)
         number = path_id(post_id)
@@ -137,7 +147,7 @@ class PostController(Controller):
         back = raw.get("back")
         return see_other(f"/#post-{number}" if back == "board" else f"/posts/{number}#pray")
 
-    @post("/{post_id:str}/replies")
+    @post("/{post_id:str}/replies", opt={"widens_only": True})
     async def add_reply(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number = path_id(post_id)
@@ -179,7 +189,7 @@ class PostController(Controller):
         await posts.delete_reply(actor, number, path_id(reply_id))
         return see_other(f"/posts/{number}#replies")
 
-    @post("/{post_id:str}/updates")
+    @post("/{post_id:str}/updates", opt={"widens_only": True})
     async def add_update(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number = path_id(post_id)
