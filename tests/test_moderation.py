@@ -320,7 +320,7 @@ def test_first_post_is_in_the_queue_as_pending(approval):
     approval["newbie"].create_post(title="My very first request")
     page = approval["mira"].get("/mod").text
     assert "My very first request" in page
-    assert "pending" in page
+    assert "Waiting for approval" in page
 
 
 def test_approved_first_post_becomes_visible(approval):
@@ -828,11 +828,14 @@ def anonymous_post(author: Browser) -> int:
     return author.create_post(title="An anonymous burden", anonymous="on")
 
 
-@pytest.mark.parametrize("action,state", [("silence_author", "silenced"), ("suspend_author", "suspended")])
-def test_act_on_anonymous_author_changes_their_state(action, state, author, moderator, server):
+@pytest.mark.parametrize("action,restriction", [("silence_author", "silence"), ("suspend_author", "suspend")])
+def test_act_on_anonymous_author_places_a_restriction_not_a_member_state(action, restriction, author, moderator, server):
+    # Issue 7: the member's own row never changes; the restriction is its own row.
     post_id = anonymous_post(author)
     assert act(moderator, post_id, action, "repeated unkindness").status_code == 303
-    assert scalar("SELECT state FROM member WHERE username = 'author'") == state
+    assert scalar("SELECT state FROM member WHERE username = 'author'") == "active"
+    rows = query("SELECT action, status, member FROM author_restriction WHERE post = ?", post_id)
+    assert rows == [{"action": restriction, "status": "active", "member": member_id("author")}]
 
 
 @pytest.mark.parametrize("action", ["silence_author", "suspend_author"])

@@ -46,6 +46,16 @@ REASON_MAX = 1000
 URGENT_REASON = "danger"
 AUTO_HIDE_REASON = "Hidden after reports, waiting for a moderator."
 FIRST_DAY = dt.timedelta(days=1)
+# What the queue and the item page call each state. "Waiting for approval" is all they say of a
+# held post: whether it was a first post or a watched word would narrow down its author.
+STATE_LABELS = {"pending": "Waiting for approval", "hidden": "Hidden", "removed": "Removed", "visible": "Visible"}
+# Restrictions on "the author of post #N" (services/restrictions.py) are logged under these.
+LIFT_ACTION = "lift_author_restriction"
+CONFIRM_ACTION = "confirm_author_restriction"
+# Entries moderators do not see: only a moderator's or an admin's restriction is ever
+# confirmed, so the entry would tell who wrote the post (docs/privacy.md, "Acting on an
+# anonymous author").
+ADMIN_ONLY_LOG_ACTIONS = [CONFIRM_ACTION]
 
 
 
@@ -62,9 +72,10 @@ class ModerationRules:
     first_day_divisor: int = 3  # a member's first day allows a third of each limit
 
 
-async def _log(
+async def log_action(
     moderator: Actor | None, action: str, target_kind: str, target_id: int, member_id: int | None, reason: str
 ) -> None:
+    """Append one log entry; call it inside the action's own transaction."""
     await ModerationLogEntry.insert(
         ModerationLogEntry(
             moderator=moderator.id if moderator else None,
@@ -78,13 +89,15 @@ async def _log(
     )
 
 
-async def _notify(member_id: int | None, text: str, link: str = "") -> None:
+async def notify(member_id: int | None, text: str, link: str = "") -> None:
+    """Tell one member, in the app, what happened to what they wrote."""
     if member_id is None:
         return
     await Notification.insert(Notification(member=member_id, text=text, link=link, created_at=utcnow()))
 
 
-def _require_moderator(actor: Actor | None) -> Actor:
+def require_moderator(actor: Actor | None) -> Actor:
+    """The actor, if they may moderate; otherwise Forbidden."""
     if actor is None or not can(actor, "moderate"):
         raise Forbidden("Only moderators can do that.")
     return actor
@@ -184,8 +197,12 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
             hidden = await table.update(
                 {table.moderation: "hidden", table.moderation_reason: AUTO_HIDE_REASON}
             ).where((table.id == target_id) & (table.moderation == "visible")).returning(table.id)
+            if hidden and target_kind == "reply":
+                from prayerboard.services.posts import recount_replies
+
+                await recount_replies(post["id"])
             if hidden:
-                await _log(None, "auto_hide", target_kind, target_id, owner,
+                await log_action(None, "auto_hide", target_kind, target_id, owner,
                            f"{reporters} members reported it")
 
 
@@ -211,7 +228,7 @@ async def act_on_content(
     new_body: str | None = None, new_title: str | None = None,
 ) -> None:
     """Approve, reject, hide, unhide, anonymise, redact, lock, unlock, remove or dismiss reports."""
-    moderator = _require_moderator(actor)
+    moderator = require_moderator(actor)
     allowed = POST_ACTIONS if target_kind == "post" else REPLY_ACTIONS
     if action not in allowed:
         raise NotFound()
@@ -261,26 +278,29 @@ async def act_on_content(
             message = f"A moderator {'closed' if action == 'lock' else 'reopened'} replies on your post."
         if changes:
             await table.update(changes).where(table.id == target_id)
+            if target_kind == "reply" and action != "redact":
+                # The post's count follows what readers can see (docs/privacy.md, "Counts").
+                from prayerboard.services.posts import recount_replies
+
+                await recount_replies(post_id)
         # Any decision settles the reports on the item.
         await Flag.update({Flag.resolved: True}).where((Flag.target_kind == target_kind) & (Flag.target_id == target_id))
-        await _log(moderator, action, target_kind, target_id, row["author"], reason)
+        await log_action(moderator, action, target_kind, target_id, row["author"], reason)
         if message and action != "dismiss":
-            await _notify(row["author"], message, link)
+            await notify(row["author"], message, link)
 
 
 # ---------------------------------------------------------------------------------------------
 # Actions on members
 
 
-async def act_on_member(
-    actor: Actor | None, member_id: int, action: str, reason: str, via_post: int | None = None
-) -> None:
-    """Silence, suspend or restore a member; suspension ends their sessions at once.
+async def act_on_member(actor: Actor | None, member_id: int, action: str, reason: str) -> None:
+    """Silence, suspend or restore a member by name; suspension ends their sessions at once.
 
-    ``via_post``: the moderator acted on "the author of this post"; the log then names the
-    post, not the member, so an anonymous author stays anonymous to moderators.
+    Acting on "the author of post #N" is another thing altogether (``services/restrictions``):
+    it never touches the member's row.
     """
-    moderator = _require_moderator(actor)
+    moderator = require_moderator(actor)
     if action not in MEMBER_ACTIONS:
         raise NotFound()
     state = {"silence": "silenced", "suspend": "suspended", "restore": "active"}[action]
@@ -289,32 +309,18 @@ async def act_on_member(
         if target is None or target["state"] == "deleted":
             raise NotFound()
         if target["role"] in ("moderator", "admin") and actor.role != "admin":
-            # Through a post, say nothing about who the author is: the same words for any refusal.
-            raise Forbidden(
-                "Only an admin can act on this author." if via_post is not None else "Only an admin can act on a moderator."
-            )
+            raise Forbidden("Only an admin can act on a moderator.")
         changes: dict[Any, Any] = {Member.state: state}
         if action == "suspend":
             # Every session of theirs ends now, and stays ended even if they are restored later.
             changes[Member.session_epoch] = Member.session_epoch + 1
         await Member.update(changes).where(Member.id == member_id)
-        if via_post is None:
-            await _log(moderator, action, "member", member_id, member_id, reason)
-        else:
-            await _log(moderator, f"{action}_author", "post", via_post, member_id, reason)
+        await log_action(moderator, action, "member", member_id, member_id, reason)
         if action != "suspend":
-            await _notify(member_id, {
+            await notify(member_id, {
                 "silence": f"A moderator has paused your posting and replies: {reason}",
                 "restore": "A moderator has restored your account.",
             }[action])
-
-
-async def act_on_post_author(actor: Actor | None, post_id: int, action: str, reason: str) -> None:
-    """Silence or suspend "the author of this post" without learning who it is."""
-    row = await Post.select(Post.author).where(Post.id == post_id).first()
-    if row is None:
-        raise NotFound()
-    await act_on_member(actor, row["author"], action, reason, via_post=post_id)
 
 
 async def anonymised_by_moderator(post_id: int) -> bool:
@@ -333,17 +339,17 @@ async def reveal_author(actor: Actor | None, post_id: int, reason: str) -> dict[
         row = await Post.select(Post.author, Post.author.username, Post.author.display_name).where(Post.id == post_id).first()
         if row is None:
             raise NotFound()
-        await _log(actor, "reveal_author", "post", post_id, row["author"], reason)
+        await log_action(actor, "reveal_author", "post", post_id, row["author"], reason)
     return {"username": row["author.username"], "display_name": row["author.display_name"]}
 
 
 async def add_member_note(actor: Actor | None, member_id: int, body: str) -> None:
-    moderator = _require_moderator(actor)
+    moderator = require_moderator(actor)
     async with transaction():
         if not await Member.exists().where(Member.id == member_id):
             raise NotFound()
         await MemberNote.insert(MemberNote(member=member_id, author=moderator.id, body=body, created_at=utcnow()))
-        await _log(moderator, "note", "member", member_id, member_id, "private note added")
+        await log_action(moderator, "note", "member", member_id, member_id, "private note added")
 
 
 async def set_role(actor: Actor | None, member_id: int, role: str, reason: str) -> None:
@@ -357,16 +363,21 @@ async def set_role(actor: Actor | None, member_id: int, role: str, reason: str) 
         if not await Member.exists().where(Member.id == member_id):
             raise NotFound()
         await Member.update({Member.role: role}).where(Member.id == member_id)
-        await _log(actor, f"role_{role}", "member", member_id, member_id, reason)
+        await log_action(actor, f"role_{role}", "member", member_id, member_id, reason)
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading: the queue, the log, notifications
 
 
+def to_the_hour(moment: Any) -> Any:
+    """An anonymous item's time, no finer than the hour (docs/privacy.md, "Times")."""
+    return moment.replace(minute=0, second=0, microsecond=0) if isinstance(moment, dt.datetime) else moment
+
+
 async def queue(actor: Actor | None) -> list[dict[str, Any]]:
     """Reported, pending and hidden items: urgent first, then oldest first, with waiting time and reasons."""
-    _require_moderator(actor)
+    require_moderator(actor)
     now = utcnow()
     items: dict[tuple[str, int], dict[str, Any]] = {}
     flags = await Flag.select(Flag.target_kind, Flag.target_id, Flag.post, Flag.reason, Flag.note, Flag.created_at).where(
@@ -401,8 +412,13 @@ async def queue(actor: Actor | None) -> list[dict[str, Any]]:
         item["title"] = row.get("title") or ""
         item["body"] = row["body"]
         item["moderation"] = row["moderation"]
+        item["state_label"] = STATE_LABELS.get(row["moderation"], row["moderation"])
+        item["coarse"] = row["anonymous"]
+        if row["anonymous"]:
+            item["since"] = to_the_hour(item["since"])
         since = item["since"]
         item["waited"] = now - since if isinstance(since, dt.datetime) else dt.timedelta(0)
+        item["waited_hours"] = int(item["waited"].total_seconds() // 3600)
     return sorted(items.values(), key=lambda i: (not i["urgent"], i["since"]))
 
 
@@ -424,14 +440,19 @@ async def waiting_count(actor: Actor | None) -> int:
 
 async def log_entries(actor: Actor | None, action: str | None = None, moderator: str | None = None,
                       member: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    """The moderation log, newest first, filterable by action, moderator and member (usernames)."""
-    _require_moderator(actor)
+    """The moderation log, newest first, filterable by action, moderator and member (usernames).
+
+    Entries about "the author of post #N" name the post only, so no member filter finds them.
+    """
+    reader = require_moderator(actor)
     query = ModerationLogEntry.select(
         ModerationLogEntry.id, ModerationLogEntry.action, ModerationLogEntry.target_kind, ModerationLogEntry.target_id,
         ModerationLogEntry.reason, ModerationLogEntry.created_at,
         ModerationLogEntry.moderator.username.as_alias("moderator_username"),
         ModerationLogEntry.member.username.as_alias("member_username"),
     )
+    if not can(reader, "reveal_author"):
+        query = query.where(ModerationLogEntry.action.not_in(ADMIN_ONLY_LOG_ACTIONS))
     if action:
         query = query.where(ModerationLogEntry.action == action)
     if moderator:
@@ -460,7 +481,7 @@ async def item_detail(actor: Actor | None, target_kind: str, target_id: int) -> 
 
     The author of an anonymous post is not named here; revealing them is a separate action.
     """
-    _require_moderator(actor)
+    require_moderator(actor)
     row = await _load(target_kind, target_id)
     table = Reply if target_kind == "reply" else Post
     extra = await table.select(table.moderation_reason, table.author.username.as_alias("author_username")).where(
@@ -479,7 +500,9 @@ async def item_detail(actor: Actor | None, target_kind: str, target_id: int) -> 
         "title": row.get("title") or "",
         "body": row["body"],
         "moderation": row["moderation"],
-        "reason": extra["moderation_reason"] if extra else "",
+        "state_label": STATE_LABELS.get(row["moderation"], row["moderation"]),
+        # Why an anonymous post waits (a first post, a watched word) would narrow down its author.
+        "reason": "" if not extra or (row["anonymous"] and row["moderation"] == "pending") else extra["moderation_reason"],
         "replies_locked": row.get("replies_locked", False),
         "anonymous": row["anonymous"],
         "author_username": None if row["anonymous"] else (extra or {}).get("author_username"),
@@ -490,7 +513,7 @@ async def item_detail(actor: Actor | None, target_kind: str, target_id: int) -> 
 
 
 async def member_detail(actor: Actor | None, member_id: int) -> dict[str, Any]:
-    _require_moderator(actor)
+    require_moderator(actor)
     member = await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state,
                                  Member.created_at).where(Member.id == member_id).first()
     if member is None:
@@ -533,7 +556,7 @@ async def add_watched_word(actor: Actor | None, word: str, action: str) -> None:
             if is_unique_violation(exc):
                 raise FormErrors({"word": "That word is already watched."}, {"word": word}) from exc
             raise
-        await _log(actor, f"watch_{action}", "word", 0, None, word)
+        await log_action(actor, f"watch_{action}", "word", 0, None, word)
 
 
 async def remove_watched_word(actor: Actor | None, word_id: int) -> None:
@@ -544,4 +567,4 @@ async def remove_watched_word(actor: Actor | None, word_id: int) -> None:
         if row is None:
             raise NotFound()
         await WatchedWord.delete().where(WatchedWord.id == word_id)
-        await _log(actor, "unwatch", "word", word_id, None, row["word"])
+        await log_action(actor, "unwatch", "word", word_id, None, row["word"])

@@ -11,9 +11,9 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from prayerboard.forms import FormErrors, clean_text, parse_body
-from prayerboard.policy import can
-from prayerboard.services import moderation
+from prayerboard.forms import FormErrors, clean_text, parse_body, parse_id
+from prayerboard.policy import Actor, can
+from prayerboard.services import moderation, restrictions
 from prayerboard.services.errors import Forbidden, NotFound, SignInRequired
 from prayerboard.web.common import ACTOR_KEY, path_id, read_form, render, require_member, see_other
 
@@ -42,6 +42,15 @@ async def _reason(request: Request, required: bool = True) -> tuple[dict[str, An
     return raw, moderation.clean_reason(raw.get("reason"), required=required)
 
 
+async def _item_page(request: Request, actor: Actor, kind: str, number: int, status_code: int = 200,
+                     **context: Any) -> Template:
+    """A post's or reply's moderation page; a post's lists the restrictions on its author."""
+    detail = await moderation.item_detail(actor, kind, number)
+    placed = await restrictions.on_post(actor, number) if kind == "post" else []
+    context = {"errors": {}, "values": {}, **context}
+    return render(request, "mod/item.html", status_code, item=detail, restrictions=placed, **context)
+
+
 class ModerationController(Controller):
     path = "/mod"
     guards = [moderators_only]
@@ -68,8 +77,7 @@ class ModerationController(Controller):
         kind = {"posts": "post", "replies": "reply"}.get(target_kind)
         if kind is None:
             raise NotFound()
-        detail = await moderation.item_detail(actor, kind, path_id(target_id))
-        return render(request, "mod/item.html", item=detail, errors={}, values={})
+        return await _item_page(request, actor, kind, path_id(target_id))
 
     @post("/{target_kind:str}/{target_id:str}/{action:str}")
     async def act(
@@ -89,13 +97,16 @@ class ModerationController(Controller):
                 else:
                     await moderation.act_on_member(actor, number, action, reason)
                 return see_other(f"/mod/members/{number}?done={action}")
-            if kind == "post" and action in ("silence_author", "suspend_author"):
-                await moderation.act_on_post_author(actor, number, action.removesuffix("_author"), reason)
-                return see_other(f"/mod?done={action}")
+            if kind == "post" and action in restrictions.AUTHOR_ACTIONS:
+                # One answer for every author (docs/privacy.md, "Acting on an anonymous author").
+                await restrictions.restrict_author(actor, number, restrictions.AUTHOR_ACTIONS[action], reason)
+                return see_other(f"/mod/posts/{number}")
+            if kind == "post" and action == "lift":
+                await restrictions.lift(actor, number, parse_id(raw.get("restriction")), reason)
+                return see_other(f"/mod/posts/{number}")
             if kind == "post" and action == "reveal":
                 revealed = await moderation.reveal_author(actor, number, reason)
-                detail = await moderation.item_detail(actor, kind, number)
-                return render(request, "mod/item.html", item=detail, revealed=revealed, errors={}, values={})
+                return await _item_page(request, actor, kind, number, revealed=revealed)
             new_body = clean_text(raw.get("body"), multiline=True) if action == "redact" else None
             new_title = clean_text(raw.get("title"), multiline=False) if action == "redact" else None
             await moderation.act_on_content(actor, kind, number, action, reason, new_body, new_title)
@@ -104,9 +115,32 @@ class ModerationController(Controller):
                 member = await moderation.member_detail(actor, number)
                 return render(request, "mod/member.html", FORM_ERROR_STATUS, member=member, done=None,
                               errors=exc.errors, values={**raw, **exc.values})
-            detail = await moderation.item_detail(actor, kind, number)
-            return render(request, "mod/item.html", FORM_ERROR_STATUS, item=detail, errors=exc.errors, values=exc.values)
+            return await _item_page(request, actor, kind, number, FORM_ERROR_STATUS, errors=exc.errors,
+                                    values=exc.values)
         return see_other(f"/mod?done={action}")
+
+    # Admins: restrictions a moderator placed on a moderator's or an admin's post wait here.
+
+    @get("/restrictions", name="mod_restrictions", guards=[admins_only])
+    async def waiting_restrictions(self, request: Request) -> Template:
+        items = await restrictions.awaiting(require_member(request))
+        return render(request, "mod/restrictions.html", items=items, errors={}, values={})
+
+    @post("/restrictions/{target_id:str}/{action:str}", guards=[admins_only])
+    async def decide_restriction(self, request: Request, target_id: FromPath[str], action: FromPath[str]) -> Template | Redirect:
+        actor = require_member(request)
+        decision = {"confirm": restrictions.confirm, "decline": restrictions.decline}.get(action)
+        if decision is None:
+            raise NotFound()
+        raw: dict[str, Any] = {}
+        try:
+            raw, reason = await _reason(request, required=action == "decline")
+            await decision(actor, path_id(target_id), reason)
+        except FormErrors as exc:
+            items = await restrictions.awaiting(actor)
+            return render(request, "mod/restrictions.html", FORM_ERROR_STATUS, items=items, errors=exc.errors,
+                          values={**raw, **exc.values, "restriction": target_id})
+        return see_other("/mod/restrictions")
 
 
 class RolesController(Controller):

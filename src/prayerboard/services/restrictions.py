@@ -1,0 +1,147 @@
+"""Restrictions on "the author of post #N": silence or suspend whoever wrote a post, unseen.
+
+docs/privacy.md, "Acting on an anonymous author". A restriction is its own row
+(``AuthorRestriction``); the member's own row, pages and profile never change, and
+``accounts.load_actor`` applies it where a session becomes an actor. To a moderator a
+restriction exists only as "the author of post #N" and looks the same whether it took effect
+or waits for an admin. Placing one does the same work, writes the same rows and gets the same
+answer whoever the author is: an ordinary member, a moderator, an admin, a deleted account,
+someone already restricted. Only admins see which restrictions wait for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prayerboard.db import transaction
+from prayerboard.policy import MODERATOR_ROLES, Actor, can
+from prayerboard.services import utcnow
+from prayerboard.services.errors import Forbidden, NotFound
+from prayerboard.services.moderation import CONFIRM_ACTION, LIFT_ACTION, log_action, notify, require_moderator
+from prayerboard.tables import RESTRICTION_ACTIONS, AuthorRestriction, Post
+
+# The actions as the post's moderation page names them, and the restriction each places.
+AUTHOR_ACTIONS = {f"{action}_author": action for action in RESTRICTION_ACTIONS}
+IN_PLACE = ["active", "awaiting_admin"]
+_EFFECTS = {"silence": "pause your posting and replies", "suspend": "suspend your account"}
+_DONE = {"silence": "paused your posting and replies", "suspend": "suspended your account"}
+
+
+def _is_admin(actor: Actor) -> bool:
+    # Confirming a restriction on a privileged author connects a post to who wrote it: the
+    # same trust as revealing the author.
+    return can(actor, "reveal_author")
+
+
+def _require_admin(actor: Actor | None) -> Actor:
+    if actor is None or not _is_admin(actor):
+        raise Forbidden("Only an admin can confirm or decline a restriction.")
+    return actor
+
+
+async def restrict_author(actor: Actor | None, post_id: int, action: str, reason: str) -> None:
+    """Silence or suspend "the author of post #N", with its log entry, in one transaction.
+
+    When the author is a moderator or an admin and the actor is not an admin, the restriction
+    waits for an admin; nothing a moderator can see tells the two apart. No branch here skips
+    a query for some authors: the same three rows are written every time.
+    """
+    moderator = require_moderator(actor)
+    if action not in RESTRICTION_ACTIONS:
+        raise NotFound()
+    async with transaction():
+        post = await Post.select(
+            Post.id, Post.public_id, Post.title, Post.author, Post.author.role.as_alias("author_role")
+        ).where(Post.id == post_id).first()
+        if post is None:
+            raise NotFound()
+        waits = post["author_role"] in MODERATOR_ROLES and not _is_admin(moderator)
+        await AuthorRestriction.insert(
+            AuthorRestriction(
+                post=post_id, post_public_id=post["public_id"], member=post["author"], action=action,
+                status="awaiting_admin" if waits else "active", reason=reason, created_by=moderator.id,
+                created_at=utcnow(),
+            )
+        )
+        await log_action(moderator, f"{action}_author", "post", post_id, None, reason)
+        if waits:
+            text = f"A moderator has asked an admin to {_EFFECTS[action]} because of your post “{post['title']}”: {reason}"
+        else:
+            text = f"A moderator has {_DONE[action]} because of your post “{post['title']}”: {reason}"
+        # Only the author reads it; a deleted account's copy is read by no one.
+        await notify(post["author"], text, f"/posts/{post_id}")
+
+
+async def on_post(actor: Actor | None, post_id: int) -> list[dict[str, Any]]:
+    """The restrictions in place on the author of this post, oldest first.
+
+    Admins also learn which ones wait for them (``awaiting_admin``); to moderators every
+    restriction reads the same.
+    """
+    moderator = require_moderator(actor)
+    rows = await AuthorRestriction.select(
+        AuthorRestriction.id, AuthorRestriction.action, AuthorRestriction.status, AuthorRestriction.reason,
+        AuthorRestriction.created_at, AuthorRestriction.created_by.username.as_alias("by"),
+    ).where((AuthorRestriction.post == post_id) & AuthorRestriction.status.is_in(IN_PLACE)).order_by(AuthorRestriction.id)
+    admin = _is_admin(moderator)
+    for row in rows:
+        row["awaiting_admin"] = admin and row.pop("status") == "awaiting_admin"
+    return rows
+
+
+async def lift(actor: Actor | None, post_id: int, restriction_id: int | None, reason: str) -> None:
+    """Lift a restriction on the author of this post, whether or not it had taken effect."""
+    moderator = require_moderator(actor)
+    await _end(moderator, restriction_id, reason, (AuthorRestriction.post == post_id)
+               & AuthorRestriction.status.is_in(IN_PLACE))
+
+
+async def awaiting(actor: Actor | None) -> list[dict[str, Any]]:
+    """Admins: restrictions a moderator placed on a moderator's or an admin's post, oldest first."""
+    _require_admin(actor)
+    return await AuthorRestriction.select(
+        AuthorRestriction.id, AuthorRestriction.post, AuthorRestriction.post_public_id, AuthorRestriction.action,
+        AuthorRestriction.reason, AuthorRestriction.created_at, AuthorRestriction.created_by.username.as_alias("by"),
+    ).where(AuthorRestriction.status == "awaiting_admin").order_by(AuthorRestriction.id)
+
+
+async def confirm(actor: Actor | None, restriction_id: int | None, reason: str) -> None:
+    """Admins: let a waiting restriction take effect. Logged against the post, never the member.
+
+    The entry is one moderators do not see (``ADMIN_ONLY_LOG_ACTIONS``): only a privileged
+    author's restriction is ever confirmed.
+    """
+    admin = _require_admin(actor)
+    async with transaction():
+        row = await _waiting_or_in_place(restriction_id, AuthorRestriction.status == "awaiting_admin")
+        await AuthorRestriction.update({AuthorRestriction.status: "active"}).where(AuthorRestriction.id == row["id"])
+        await log_action(admin, CONFIRM_ACTION, "post", row["post"] or 0, None, reason or "confirmed")
+        await notify(row["member"], f"An admin has {_DONE[row['action']]}: {row['reason']}")
+
+
+async def decline(actor: Actor | None, restriction_id: int | None, reason: str) -> None:
+    """Admins: drop a waiting restriction. Moderators see it as any lift by an admin."""
+    await _end(_require_admin(actor), restriction_id, reason, AuthorRestriction.status == "awaiting_admin")
+
+
+async def _waiting_or_in_place(restriction_id: int | None, condition: Any) -> dict[str, Any]:
+    row = None
+    if restriction_id is not None:
+        row = await AuthorRestriction.select(
+            AuthorRestriction.id, AuthorRestriction.post, AuthorRestriction.member, AuthorRestriction.action,
+            AuthorRestriction.reason,
+        ).where((AuthorRestriction.id == restriction_id) & condition).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def _end(moderator: Actor, restriction_id: int | None, reason: str, condition: Any) -> None:
+    async with transaction():
+        row = await _waiting_or_in_place(restriction_id, condition)
+        await AuthorRestriction.update(
+            {AuthorRestriction.status: "lifted", AuthorRestriction.lifted_at: utcnow()}
+        ).where(AuthorRestriction.id == row["id"])
+        await log_action(moderator, LIFT_ACTION, "post", row["post"] or 0, None, reason)
+        await notify(row["member"], "A moderator has lifted a restriction placed because of your post.",
+                     f"/posts/{row['post']}" if row["post"] else "")
