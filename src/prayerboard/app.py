@@ -115,7 +115,7 @@ class ActorMiddleware(ASGIMiddleware):
         if (actor is None or not actor.is_member) and not scope["path"].startswith(PATHS_WITHOUT_THE_BOARD):
             # One read of the shared generation serves the members-only check and the cache.
             generation = await state.visitor_cache.generation.current()
-            site_settings = await state.site_settings.get(generation)
+            site_settings = await state.site_settings.get(generation, known=True)
             if not policy.can(actor, "enter_board", site_settings) and not scope["path"].startswith(
                 PENDING_PATHS if actor is not None else VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD
             ):
@@ -127,14 +127,20 @@ class ActorMiddleware(ASGIMiddleware):
         route_handler = scope.get("route_handler")
         narrows = unsafe and not (route_handler is not None and route_handler.opt.get("widens_only"))
 
+        pending_bump = [narrows]
+
+        async def after_the_change() -> None:
+            # Whatever this request changed, visitors of this process see it from now on; and
+            # if it may have narrowed what visitors see, those of every process too.
+            state.visitor_cache.clear()
+            if pending_bump[0]:
+                pending_bump[0] = False
+                await state.visitor_cache.generation.bump()
+
         async def send_checked(message: Any) -> None:
             if message["type"] == "http.response.start":
                 if unsafe:
-                    # Whatever this request changed, visitors of this process see it from now on;
-                    # and if it may have narrowed what visitors see, those of every process too.
-                    state.visitor_cache.clear()
-                    if narrows:
-                        await state.visitor_cache.generation.bump()
+                    await after_the_change()
                 if actor is not None:
                     # Pages for a signed-in member may hold what others must not see: never
                     # cache them, never index them.
@@ -143,11 +149,15 @@ class ActorMiddleware(ASGIMiddleware):
                     headers["X-Robots-Tag"] = "noindex, nofollow"
             await send(message)
 
-        if actor is None and generation is not None and not unsafe:
+        if actor is None and not unsafe:
             async with state.visitor_cache.visit(generation):
                 await next_app(scope, receive, send_checked)
-        else:
+            return
+        try:
             await next_app(scope, receive, send_checked)
+        finally:
+            if unsafe:  # no response was started (the client left): the change still counts
+                await after_the_change()
 
 
 # Paths that show nothing of the board, so a visitor's request for them reads no settings.
@@ -268,6 +278,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.start_pool(engine, settings.postgres_pool_size)
+        # A process may start after the board changed under an older copy of itself: no page
+        # kept anywhere from before this start may be served (and the generation exists).
+        await generation.bump()
         await _housekeep(settings.archive_after_days, store, generation)  # once at start, then hourly
         housekeeper = asyncio.create_task(_housekeep_hourly(settings.archive_after_days, store, generation))
         try:

@@ -161,10 +161,12 @@ class Generation(Protocol):
     """A value shared by every process that changes whenever what visitors may see narrows.
 
     ``bump`` sets a new random value rather than adding one, so no value comes back after the
-    row or key is lost; until the first bump the value is "" (reading never writes).
+    row or key is lost. ``current`` is None while there is no value (before the first bump, or
+    after the value was lost): nothing may be cached then. Every process bumps it as it starts,
+    so a running board always has one; reading never writes.
     """
 
-    async def current(self) -> str: ...
+    async def current(self) -> str | None: ...
 
     async def bump(self) -> None: ...
 
@@ -182,9 +184,9 @@ class DatabaseGeneration:
     def __init__(self, key: str = VISITOR_GENERATION_KEY) -> None:
         self.key = key
 
-    async def current(self) -> str:
+    async def current(self) -> str | None:
         row = await KeyValue.select(KeyValue.value).where(KeyValue.key == self.key).first()
-        return bytes(row["value"]).decode() if row and row["value"] is not None else ""
+        return bytes(row["value"]).decode() if row and row["value"] is not None else None
 
     async def bump(self) -> None:
         await KeyValue.insert(KeyValue(key=self.key, value=_new_generation().encode(), expires_at=None)).on_conflict(
@@ -199,9 +201,9 @@ class RedisGeneration:
         self.redis = redis
         self.key = key
 
-    async def current(self) -> str:
+    async def current(self) -> str | None:
         value = await self.redis.get(self.key)
-        return value.decode() if isinstance(value, bytes) else ""
+        return value.decode() if isinstance(value, bytes) else None
 
     async def bump(self) -> None:
         await self.redis.set(self.key, _new_generation())

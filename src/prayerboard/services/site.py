@@ -38,10 +38,13 @@ class SiteSettingsCache:
         self._current = SiteSettings()
         self._read_under: str | None = None
 
-    async def get(self, generation: str | None = None) -> SiteSettings:
-        """The settings as of ``generation`` (read from the shared source when not given)."""
-        seen = generation if generation is not None else await self.generation.current()
-        if seen != self._read_under:
+    async def get(self, generation: str | None = None, *, known: bool = False) -> SiteSettings:
+        """The settings as of ``generation``, which is read from the shared source unless ``known``.
+
+        While the generation is unknown (None) the settings are read every time.
+        """
+        seen = generation if known else await self.generation.current()
+        if seen is None or seen != self._read_under:
             self._current = await read_settings()
             self._read_under = seen
         return self._current

@@ -9,7 +9,8 @@ it commits and before its own response is sent (``ActorMiddleware`` in app.py), 
 serves an older page from then on (docs/privacy.md, "Visitor pages").
 
 A page rendered across a change is never kept: the generation is read before rendering and
-again before storing, and the page is stored only if both agree. Signed-in members are never
+again before storing, and the page is stored only if both agree. While the generation is
+unknown (its row or key is missing) nothing is served or kept. Signed-in members are never
 served from the cache.
 """
 
@@ -29,7 +30,7 @@ from prayerboard.stores import Generation
 class _Visit:
     """One visitor request: the generation seen before rendering, and the pages it rendered."""
 
-    generation: str
+    generation: str | None
     rendered: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -50,15 +51,15 @@ class VisitorPageCache:
         self._pages: OrderedDict[str, tuple[float, str, str]] = OrderedDict()
 
     @asynccontextmanager
-    async def visit(self, generation: str | None = None) -> AsyncIterator[None]:
+    async def visit(self, generation: str | None) -> AsyncIterator[None]:
         """Serve one visitor request; pages it rendered are kept only if no change came between.
 
-        ``generation`` is the value the caller has just read, to save reading it twice.
+        ``generation`` is the shared value the caller read just before the request began.
         """
-        if self.ttl <= 0:
+        if self.ttl <= 0 or generation is None:
             yield
             return
-        seen = generation if generation is not None else await self.generation.current()
+        seen = generation
         visit = _Visit(seen)
         token = _visit.set(visit)
         try:
