@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 
 from prayerboard import passwords
 from prayerboard.db import is_unique_violation, transaction
@@ -10,9 +12,18 @@ from prayerboard.policy import Actor
 from prayerboard.services import utcnow
 from prayerboard.services.errors import Throttled, try_again_in
 from prayerboard.stores import Counters
-from prayerboard.tables import AuthorRestriction, Member
+from prayerboard.tables import AuthorRestriction, Member, RetiredUsername
 
 GENERIC_LOGIN_ERROR = "That username and password do not match."
+
+# A deleted member's username is kept from everyone else this long, so that old links, old
+# mentions and old memories of the name do not lead to a stranger (docs/privacy.md, "Ids").
+USERNAME_RETIRED_DAYS = 365
+
+# A new account's sessions start at a random epoch, so a session is tied to the account it was
+# made for and not merely to its id: even an id given out twice would not match it. Below 2^30
+# so the epoch can be bumped (suspension, deletion) for ever within PostgreSQL's integer.
+SESSION_EPOCH_START_LIMIT = 2**30
 
 
 
@@ -32,15 +43,39 @@ def actor_from_row(row: dict) -> Actor:
     )
 
 
+async def _retired(key: str) -> bool:
+    """Whether a deleted member held this username within ``USERNAME_RETIRED_DAYS``."""
+    since = utcnow() - dt.timedelta(days=USERNAME_RETIRED_DAYS)
+    return await RetiredUsername.exists().where(
+        (RetiredUsername.username_key == key) & (RetiredUsername.retired_at > since)
+    )
+
+
+async def retire_username(key: str) -> None:
+    """Keep a deleted member's username from everyone else, from now on, for a year.
+
+    Called in the deletion's transaction; a name retired before (and taken again once its
+    year was over) starts a new year.
+    """
+    now = utcnow()
+    await RetiredUsername.insert(RetiredUsername(username_key=key, retired_at=now)).on_conflict(
+        target=RetiredUsername.username_key, action="DO UPDATE", values=[(RetiredUsername.retired_at, now)]
+    )
+
+
 async def register(form: Registration, role: str = "member", state: str = "active") -> Actor:
-    """Create a member; a username taken in any letter case is refused at its field."""
+    """Create a member; a username taken in any letter case, or retired, is refused at its field.
+
+    A retired name gets the same words as a taken one: whether an account was deleted is
+    nobody else's business.
+    """
     password_hash = await passwords.hash_password(form.password)
     key = username_key(form.username)
     taken = FormErrors(
         {"username": "That username is taken. Please choose another."},
         {"username": form.username, "display_name": form.display_name, "email": form.email},
     )
-    if await Member.exists().where(Member.username_key == key):
+    if await Member.exists().where(Member.username_key == key) or await _retired(key):
         raise taken
     try:
         row = (
@@ -53,6 +88,7 @@ async def register(form: Registration, role: str = "member", state: str = "activ
                     password_hash=password_hash,
                     role=role,
                     state=state,
+                    session_epoch=secrets.randbelow(SESSION_EPOCH_START_LIMIT),
                     created_at=utcnow(),
                 )
             ).returning(*Member.all_columns())
@@ -97,7 +133,12 @@ class LoginThrottle:
 
 
 async def authenticate(credentials: Credentials, address: str, throttle: LoginThrottle) -> Actor:
-    """Check a username and password; the same message and cost whether or not the account exists."""
+    """Check a username and password; the same message and cost whether or not the account exists.
+
+    Every attempt runs one full password verification, for an unknown name, a deleted or
+    suspended account and a wrong password alike, so neither the answer nor its timing tells
+    them apart. A member suspended as "the author of post N" cannot sign in either.
+    """
     await throttle.check(credentials.username, address)
     row = (
         await Member.select()
@@ -105,6 +146,8 @@ async def authenticate(credentials: Credentials, address: str, throttle: LoginTh
         .first()
     )
     ok = await passwords.verify_password(row["password_hash"] if row else None, credentials.password)
+    if ok and row is not None and await restricted_state(row["id"]) == "suspended":
+        ok = False
     if not ok or row is None or row["state"] in {"suspended", "deleted"}:
         await throttle.failed(credentials.username, address)
         raise FormErrors({"password": GENERIC_LOGIN_ERROR}, {"username": credentials.username})
@@ -119,7 +162,10 @@ async def load_actor(member_id: int, session_epoch: int = 0) -> Actor | None:
     """The member behind a session, or None when the account can no longer be used.
 
     A session signed in before the member's sessions were ended (``session_epoch`` bumped by a
-    suspension or deletion) is dead for good, even after the account is restored.
+    suspension or deletion) is dead for good, even after the account is restored. Since every
+    account starts at its own random epoch, the epoch also ties the session to the account it
+    was made for: a session of a deleted member matches no later member, even one that had
+    somehow been given the same id (docs/privacy.md, "Ids").
     """
     row = (
         await Member.select(

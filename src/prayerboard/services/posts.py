@@ -10,7 +10,7 @@ from prayerboard import policy
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors, PostInput
 from prayerboard.policy import Actor, can
-from prayerboard.services import moderation, utcnow
+from prayerboard.services import forgetting, moderation, utcnow
 from prayerboard.services.errors import Forbidden, NotFound
 from prayerboard.tables import Member, Post, PostUpdate, Prayer, Reply
 from prayerboard.text import excerpt
@@ -303,6 +303,7 @@ async def delete_post(actor: Actor, post_id: int) -> None:
         row = await viewable_post(actor, post_id)
         if not can(actor, "delete_post", row):
             raise Forbidden("Only the author can delete this post.")
+        await forgetting.forget_posts([post_id])  # reports, revisions, notifications
         await Post.delete().where(Post.id == post_id)
 
 
@@ -408,8 +409,10 @@ async def edit_reply(actor: Actor, post_id: int, reply_id: int, body: str) -> No
 
 
 async def delete_reply(actor: Actor, post_id: int, reply_id: int) -> None:
+    """The author removes their reply for good, with its reports, revisions and notifications."""
     async with transaction():
         await _own_reply(actor, post_id, reply_id, "delete_reply")
+        await forgetting.forget_replies([reply_id])
         deleted = await Reply.delete().where(Reply.id == reply_id).returning(Reply.id)
         if deleted:
             await recount_replies(post_id)  # a hidden reply was never counted: recount, don't subtract

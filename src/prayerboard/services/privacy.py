@@ -9,9 +9,10 @@ from prayerboard import passwords
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor, can
-from prayerboard.services import utcnow
+from prayerboard.services import accounts, forgetting, utcnow
 from prayerboard.services.errors import Forbidden, NotFound
-from prayerboard.tables import VISIBILITIES, Member, Post, PostUpdate, Prayer, Reply
+from prayerboard.services.posts import recount_replies
+from prayerboard.tables import VISIBILITIES, Member, Notification, Post, PostUpdate, Prayer, Reply
 
 DELETE_CHOICES = ("remove", "anonymise")
 
@@ -136,8 +137,10 @@ async def export_data(actor: Actor) -> dict[str, Any]:
 async def delete_account(actor: Actor, password: str, content: str) -> None:
     """Delete the member's account, removing their content or keeping it anonymised.
 
-    Either way every session of theirs stops working at once: sessions are checked against
-    the account on every request.
+    Either way every session of theirs, on every device, stops working at once: sessions are
+    checked against the account on every request, the row is gone or its session epoch is
+    bumped, and its id is never given to anyone else. The username is retired
+    (``accounts.USERNAME_RETIRED_DAYS``) in both cases.
     """
     if not can(actor, "manage_own_account"):
         raise Forbidden()
@@ -150,14 +153,24 @@ async def delete_account(actor: Actor, password: str, content: str) -> None:
     if errors:
         raise FormErrors(errors, {"content": content})
     async with transaction():
+        # Whatever happens to the content, the name is not handed to someone else for a while.
+        await accounts.retire_username(row["username_key"])
         if content == "remove":
+            own_posts = [r["id"] for r in await Post.select(Post.id).where(Post.author == actor.id)]
             # Counts on other members' posts drop with the prayers and replies that go.
             for prayer in await Prayer.select(Prayer.post).where(Prayer.member == actor.id):
                 await Post.update({Post.praying_count: Post.praying_count - 1}).where(Post.id == prayer["post"])
-            for reply in await Reply.select(Reply.post).where(Reply.author == actor.id):
-                await Post.update({Post.reply_count: Post.reply_count - 1}).where(Post.id == reply["post"])
-            await Member.delete().where(Member.id == actor.id)  # posts, replies, prayers cascade
+            own_replies = await Reply.select(Reply.id, Reply.post).where(Reply.author == actor.id)
+            # What is keyed by their posts and replies goes too; then posts, replies, prayers,
+            # reports, notifications and sessions go with the member row.
+            await forgetting.forget_posts(own_posts)
+            await forgetting.forget_replies([r["id"] for r in own_replies])
+            await Member.delete().where(Member.id == actor.id)
+            for post_id in {r["post"] for r in own_replies} - set(own_posts):
+                await recount_replies(post_id)  # a hidden reply was never counted: recount
             return
+        # Messages to the member may quote moderators' reasons: nobody is left to read them.
+        await Notification.delete().where(Notification.member == actor.id)
         for table in (Post, Reply):
             await table.update({table.anonymous: True, table.named_before_hiding: False}).where(
                 table.author == actor.id
