@@ -393,13 +393,15 @@ async def queue(actor: Actor | None) -> list[dict[str, Any]]:
             item["notes"].append(f["note"])
         item["urgent"] = item["urgent"] or f["reason"] == URGENT_REASON
     for table, kind in ((Post, "post"), (Reply, "reply")):
-        columns = [table.id, table.moderation, table.created_at, table.body]
+        columns = [table.id, table.moderation, table.created_at, table.edited_at, table.body]
         columns.append(Post.title if table is Post else Reply.post)
         rows = await table.select(*columns).where(table.moderation.is_in(["pending", "hidden"]))
         for row in rows:
+            # An edit can hold a post again (a watched word): it waits from then, as a new post
+            # does from its writing, so the wait does not tell which of the two held it.
             item = items.setdefault((kind, row["id"]), {
                 "kind": kind, "id": row["id"], "post_id": row["id"] if kind == "post" else row["post"],
-                "since": row["created_at"], "reasons": [], "notes": [], "urgent": False, "state": row["moderation"],
+                "since": row["edited_at"] or row["created_at"], "reasons": [], "notes": [], "urgent": False, "state": row["moderation"],
             })
             item["state"] = row["moderation"] if item["state"] == "reported" and row["moderation"] != "visible" else item["state"]
     for (kind, target_id), item in list(items.items()):
