@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ENGINE, PASSWORD, SESSION_COOKIE, Browser, query, scalar
+from conftest import ENGINE, PASSWORD, Browser, query, scalar
 from prayerboard import db, passwords
 from prayerboard.services.accounts import USERNAME_RETIRED_DAYS
 
@@ -250,6 +250,16 @@ def test_removed_account_takes_what_is_keyed_by_its_posts_and_replies(author, me
     assert links_to_post(own) == 0
     assert f"#reply-{on_others}" not in member.get("/notifications").text
     assert "Theirs" in member.get(f"/posts/{others}").text
+
+
+def test_removed_account_leaves_reply_counts_exact_when_a_reply_was_hidden(author, member, moderator):
+    theirs = member.create_post(title="Theirs")
+    reply(member, theirs, "Naomi's own word")
+    hidden = reply(author, theirs, "A reply a moderator hid")
+    reply(author, theirs, "A reply that was shown")
+    act(moderator, "replies", hidden, "hide")
+    delete_account(author, "remove")
+    assert scalar("SELECT reply_count FROM post WHERE id = ?", theirs) == 1
 
 
 def test_new_member_sees_nothing_of_a_deleted_member(author, member, moderator, new_browser):
