@@ -223,11 +223,6 @@ def test_invitation_expires_after_the_configured_days(admin, moderator):
 # --- what a visitor learns about usernames on a members-only board --------------------------------
 
 
-def _same_answer(first: Any, second: Any) -> None:
-    assert first.status_code == second.status_code
-    assert first.text.replace("author", "NAME") == second.text.replace("nobody-here", "NAME")
-
-
 def test_members_only_board_profiles_and_sign_in_do_not_tell_who_exists(admin, author, new_browser):
     set_board(admin, "open", members_only=True)
     visitor = new_browser()
