@@ -33,8 +33,14 @@ POST_FIELDS = {"kind": "request", "category": "Health and healing", "visibility"
 # The cast
 
 
-def anonymous_post(browser: Browser) -> int:
-    return browser.create_post(title=TITLE, body=BODY, anonymous="on")
+def row_id(address: Any, table: str = "post") -> int:
+    """The row id behind a post's (or reply's) address: the moderators' pages use row ids."""
+    found = scalar(f"SELECT id FROM {table} WHERE public_id = ?", str(address))
+    return found if found is not None else int(address)
+
+
+def reply_row(response: Any) -> int:
+    return row_id(response.headers["location"].rsplit("reply-", 1)[1], "reply")
 
 
 def member_id(username: str) -> int:
@@ -50,11 +56,12 @@ def cast(new_browser: Any) -> dict[str, Any]:
         assert people[name].register(name).status_code == 303
     for name, role in (("mona", "moderator"), ("mira", "moderator"), ("ada", "admin"), ("abe", "admin")):
         set_role(name, role)
-    posts = {name: anonymous_post(people[name]) for name in AUTHORS}
+    addresses = {name: people[name].create_post(title=TITLE, body=BODY, anonymous="on") for name in AUTHORS}
+    posts = {name: row_id(address) for name, address in addresses.items()}
     people["naomi"].create_post(title="A named request")
     gone = people["dora"].post("/settings/delete", {"password": PASSWORD, "content": "anonymise"})
     assert gone.status_code == 303, gone.text
-    return {"people": people, "posts": posts}
+    return {"people": people, "posts": posts, "addresses": addresses}
 
 
 def act(browser: Browser, post_id: int, action: str, reason: str = REASON, **fields: Any) -> Any:
@@ -90,15 +97,17 @@ def normalise(text: str) -> str:
 def surfaces(admin: bool) -> list[str]:
     """Every page a moderator (or an admin) can reach on this board, for every member and post."""
     members = query("SELECT id, username FROM member ORDER BY id")
-    post_ids = [r["id"] for r in query("SELECT id FROM post ORDER BY id")]
+    posts = query("SELECT id, public_id FROM post ORDER BY id")
     paths = ["/", "/api/v1/posts", "/notifications", "/search?q=burden", "/mod", "/mod/log",
              "/mod/log?moderator=mira", "/mod/log?moderator=abe"]
     paths += [f"/mod/log?action={action}" for action in LOG_ACTIONS]
     for member in members:
         paths += [f"/mod/log?member={member['username']}", f"/mod/members/{member['id']}",
                   f"/members/{member['username']}"]
-    for post_id in post_ids:
-        paths += [f"/mod/posts/{post_id}", f"/posts/{post_id}", f"/api/v1/posts/{post_id}"]
+    for post in posts:
+        # Addresses by row id and by public id: whichever the board does not use answers 404.
+        for address in (post["id"], post["public_id"]):
+            paths += [f"/mod/posts/{address}", f"/posts/{address}", f"/api/v1/posts/{address}"]
     if admin:
         paths += ["/admin/roles", "/mod/restrictions"]
     return paths
@@ -119,6 +128,7 @@ def log_rows(html: str) -> list[str]:
 
 def as_post(text: str, post_id: int) -> str:
     """Name the post under test "P", and restriction ids "R", so steps on different posts compare."""
+    text = text.replace(scalar("SELECT public_id FROM post WHERE id = ?", post_id), "P")
     text = re.sub(rf"(/posts/|#|/restrictions/|post |-post-|\"id\":){post_id}\b", r"\1P", text)
     text = re.sub(r'name="restriction" value="\d+"', 'name="restriction" value="R"', text)
     return re.sub(r"lift-reason-\d+", "lift-reason-R", text)
@@ -157,11 +167,15 @@ def test_author_actions_change_nothing_a_moderator_can_compare_across_authors(ca
     moderator_view, admin_view = snapshot(mira), snapshot(abe, admin=True)
     for view in (moderator_view, admin_view):
         for page in ("/mod/posts/{}", "/posts/{}", "/api/v1/posts/{}"):
-            # Even before anything is done, the four posts look alike (but for the time, which
-            # is shown no finer than the hour: the test does not wait for one to pass).
-            alike = {as_post(re.sub(r'"created_at":"[^"]*"', "", view[page.format(p)][2]), p)
-                     for p in cast["posts"].values()}
-            assert len(alike) == 1, page
+            for address in ("id", "public_id"):
+                # Even before anything is done, the four posts look alike (but for the time,
+                # shown no finer than the hour: the test does not wait for one to pass).
+                alike = {
+                    as_post(re.sub(r'"created_at":"[^"]*"', "", view[page.format(
+                        scalar(f"SELECT {address} FROM post WHERE id = ?", p))][2]), p)
+                    for p in cast["posts"].values()
+                }
+                assert len(alike) == 1, (page, address)
     for author in AUTHORS:
         post_id = cast["posts"][author]
         steps = [("silence_author", {}), ("suspend_author", {})]
@@ -233,7 +247,7 @@ def test_silenced_author_cannot_post_or_reply_but_can_read_and_pray(cast, server
     assert olive.post(f"/posts/{other}/replies", {"body": "hello"}).status_code == 403
     assert olive.get(f"/posts/{other}").status_code == 200
     assert olive.post(f"/posts/{other}/pray").status_code == 303
-    assert scalar("SELECT praying_count FROM post WHERE id = ?", other) == 1
+    assert scalar("SELECT praying_count FROM post WHERE id = ?", row_id(other)) == 1
 
 
 def test_suspended_author_sessions_end_and_sign_in_is_refused(cast, new_browser, server):
@@ -364,11 +378,11 @@ def approval_board(extra_servers: Any, migrated_database: str) -> dict[str, Brow
 
 def test_held_anonymous_posts_do_not_say_why_they_wait(approval_board):
     people = approval_board
-    first_of_regular = people["regular"].create_post(title="Older")
+    first_of_regular = row_id(people["regular"].create_post(title="Older"))
     assert act(people["mira"], first_of_regular, "approve", "").status_code == 303
     add_word(people["abe"], "gambling", "review")
-    held_as_first = people["newbie"].create_post(title=TITLE, body="Hold me gambling", anonymous="on")
-    held_for_word = people["regular"].create_post(title=TITLE, body="Hold me gambling", anonymous="on")
+    held_as_first = row_id(people["newbie"].create_post(title=TITLE, body="Hold me gambling", anonymous="on"))
+    held_for_word = row_id(people["regular"].create_post(title=TITLE, body="Hold me gambling", anonymous="on"))
     assert scalar("SELECT COUNT(*) FROM post WHERE moderation = 'pending'") == 2
     pages = [as_post(normalise(people["mira"].get(f"/mod/posts/{p}").text), p) for p in (held_as_first, held_for_word)]
     assert pages[0] == pages[1]
@@ -379,14 +393,15 @@ def test_held_anonymous_posts_do_not_say_why_they_wait(approval_board):
 
 def test_anonymous_post_held_again_by_an_edit_waits_from_the_edit(approval_board):
     people = approval_board
-    older = people["regular"].create_post(title=TITLE, body="Hold me", anonymous="on")
+    address = people["regular"].create_post(title=TITLE, body="Hold me", anonymous="on")
+    older = row_id(address)
     assert act(people["mira"], older, "approve", "").status_code == 303
     query("UPDATE post SET created_at = ? WHERE id = ?", dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3), older)
     add_word(people["abe"], "gambling", "review")
-    edited = people["regular"].post(f"/posts/{older}/edit", {**POST_FIELDS, "title": TITLE, "body": "Hold me gambling",
+    edited = people["regular"].post(f"/posts/{address}/edit", {**POST_FIELDS, "title": TITLE, "body": "Hold me gambling",
                                                             "anonymous": "on"})
     assert edited.status_code == 303
-    fresh = people["newbie"].create_post(title=TITLE, body="Hold me gambling", anonymous="on")
+    fresh = row_id(people["newbie"].create_post(title=TITLE, body="Hold me gambling", anonymous="on"))
     page = people["mira"].get("/mod").text
     cards = [page.split(f'href="/mod/posts/{p}"', 1)[1].split("</article>", 1)[0] for p in (older, fresh)]
     assert as_post(cards[0], older) == as_post(cards[1], fresh)
@@ -397,7 +412,7 @@ def test_anonymous_item_waits_in_the_queue_to_the_hour(cast, server):
     post_id = cast["posts"]["olive"]
     query("UPDATE post SET moderation = 'hidden', created_at = ? WHERE id = ?",
           dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2, minutes=37), post_id)
-    named = cast["people"]["naomi"].create_post(title="Named and hidden")
+    named = row_id(cast["people"]["naomi"].create_post(title="Named and hidden"))
     query("UPDATE post SET moderation = 'hidden', created_at = ? WHERE id = ?",
           dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=37), named)
     page = cast["people"]["mira"].get("/mod").text
@@ -410,8 +425,7 @@ def test_anonymous_item_waits_in_the_queue_to_the_hour(cast, server):
 
 def test_hiding_and_unhiding_a_reply_keeps_the_reply_count_exact(cast, server):
     naomi, mira, post_id = cast["people"]["naomi"], cast["people"]["mira"], cast["posts"]["olive"]
-    response = naomi.post(f"/posts/{post_id}/replies", {"body": "With you."})
-    reply_id = int(response.headers["location"].rsplit("-", 1)[1])
+    reply_id = reply_row(naomi.post(f"/posts/{cast['addresses']['olive']}/replies", {"body": "With you."}))
     count = "SELECT reply_count FROM post WHERE id = ?"
     assert scalar(count, post_id) == 1
     assert mira.post(f"/mod/replies/{reply_id}/hide", {"reason": "off topic"}).status_code == 303
@@ -421,12 +435,12 @@ def test_hiding_and_unhiding_a_reply_keeps_the_reply_count_exact(cast, server):
 
 
 def test_reply_hidden_by_reports_leaves_the_reply_count(cast, new_browser, server):
-    naomi, post_id = cast["people"]["naomi"], cast["posts"]["olive"]
-    response = naomi.post(f"/posts/{post_id}/replies", {"body": "Unkind words here."})
-    reply_id = int(response.headers["location"].rsplit("-", 1)[1])
+    naomi, post_id, address = cast["people"]["naomi"], cast["posts"]["olive"], cast["addresses"]["olive"]
+    response = naomi.post(f"/posts/{address}/replies", {"body": "Unkind words here."})
+    reply_id, reply_address = reply_row(response), response.headers["location"].rsplit("reply-", 1)[1]
     for name in ("rhoda", "silas", "tabitha"):
         reporter = new_browser()
         reporter.register(name)
-        reporter.post(f"/posts/{post_id}/replies/{reply_id}/flag", {"reason": "unkind"})
+        reporter.post(f"/posts/{address}/replies/{reply_address}/flag", {"reason": "unkind"})
     assert scalar("SELECT moderation FROM reply WHERE id = ?", reply_id) == "hidden"
     assert scalar("SELECT reply_count FROM post WHERE id = ?", post_id) == 0
