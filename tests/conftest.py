@@ -281,7 +281,8 @@ class Browser:
     def logout(self) -> httpx.Response:
         return self.post("/logout")
 
-    def create_post(self, **fields: Any) -> int:
+    def create_post(self, **fields: Any) -> str:
+        """Post a request (or what ``fields`` say) and return its address: the post's public id."""
         data = {
             "kind": "request",
             "title": "Please pray for my mother",
@@ -292,7 +293,7 @@ class Browser:
         data.update(fields)
         response = self.post("/posts", data)
         assert response.status_code == 303, response.text
-        return int(response.headers["location"].rsplit("/", 1)[1])
+        return response.headers["location"].rsplit("/", 1)[1]
 
     def close(self) -> None:
         self.client.close()

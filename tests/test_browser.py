@@ -107,10 +107,10 @@ def expect_csrf_token_in(form: Any) -> None:
     ).to_have_count(1)
 
 
-def post_id_from(page: Page) -> int:
-    match = re.search(r"/posts/(\d+)$", page.url.split("#")[0])
+def post_id_from(page: Page) -> str:
+    match = re.search(r"/posts/([a-z0-9]+)$", page.url.split("#")[0])
     assert match, page.url
-    return int(match.group(1))
+    return match.group(1)
 
 
 def test_two_members_post_pray_and_reply_in_chromium(chromium: Browser, server: Any) -> None:
@@ -126,7 +126,7 @@ def test_two_members_post_pray_and_reply_in_chromium(chromium: Browser, server: 
     page_a.get_by_label("Your words", exact=True).fill("She starts a new treatment on Monday.\n\nThank you all.")
     page_a.get_by_label("Category", exact=True).select_option("Health and healing")
     page_a.get_by_role("button", name="Share", exact=True).click()
-    page_a.wait_for_url(re.compile(r"/posts/\d+$"))
+    page_a.wait_for_url(re.compile(r"/posts/[a-z0-9]+$"))
     post_id = post_id_from(page_a)
     expect(page_a.get_by_role("heading", level=1)).to_have_text("Strength for my sister")
     expect(page_a.locator(".post-body")).to_contain_text("She starts a new treatment on Monday.")
@@ -153,12 +153,12 @@ def test_two_members_post_pray_and_reply_in_chromium(chromium: Browser, server: 
     expect(pray_button).to_be_enabled()
     assert page_b.evaluate("() => window.__prayerboardMarker") == "same document", "the page reloaded"
     assert navigations == [], f"the page navigated: {navigations}"
-    assert db_scalar("SELECT praying_count FROM post WHERE id = ?", post_id) == 1
+    assert db_scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == 1
 
     reply_text = "Holding you and your sister in prayer tonight."
     page_b.get_by_label("Write some encouragement", exact=True).fill(reply_text)
     page_b.get_by_role("button", name="Send encouragement").click()
-    page_b.wait_for_url(re.compile(rf"/posts/{post_id}#reply-\d+$"))
+    page_b.wait_for_url(re.compile(rf"/posts/{post_id}#reply-[a-z0-9]+$"))
     expect(page_b.locator(".reply-list")).to_contain_text(reply_text)
 
     # Member A reloads their post and sees the prayer and the reply, with B's name.
@@ -169,7 +169,7 @@ def test_two_members_post_pray_and_reply_in_chromium(chromium: Browser, server: 
     expect(reply).to_contain_text(reply_text)
     expect(reply.locator(".author")).to_have_text("Eli Encourager")
     expect(page_a.locator("#replies-title")).to_contain_text("(1)")
-    assert db_scalar("SELECT praying_count FROM post WHERE id = ?", post_id) == 1
+    assert db_scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == 1
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page_a.screenshot(path=str(ARTIFACTS / "browser-post.png"), full_page=True)
@@ -210,7 +210,7 @@ def test_praying_works_without_javascript(chromium: Browser, author: Any) -> Non
     button = page.locator("#pray form[data-pray]").get_by_role("button")
     expect(button).to_have_attribute("aria-pressed", "true")
     expect(button).to_have_accessible_name("Praying")
-    assert db_scalar("SELECT praying_count FROM post WHERE id = ?", post_id) == 1
+    assert db_scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == 1
 
     page.context.close()
     assert problems.seen == [], "\n".join(problems.seen)

@@ -39,12 +39,12 @@ def test_many_members_praying_at_once_leave_an_exact_count(server, author, new_b
     responses = asyncio.run(_press_all(server.url, post_id, jars))
     assert [r.status_code for r in responses] == [200] * PRAYING_MEMBERS
     assert all(r.json()["praying"] for r in responses)
-    assert scalar("SELECT praying_count FROM post WHERE id = ?", post_id) == PRAYING_MEMBERS
-    assert scalar("SELECT count(*) FROM prayer WHERE post = ?", post_id) == PRAYING_MEMBERS
+    assert scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == PRAYING_MEMBERS
+    assert scalar("SELECT count(*) FROM prayer WHERE post = (SELECT id FROM post WHERE public_id = ?)", post_id) == PRAYING_MEMBERS
     # And all at once again: every toggle comes off.
     responses = asyncio.run(_press_all(server.url, post_id, jars))
     assert [r.status_code for r in responses] == [200] * PRAYING_MEMBERS
-    assert scalar("SELECT praying_count FROM post WHERE id = ?", post_id) == 0
+    assert scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == 0
 
 
 def test_one_member_pressing_many_times_at_once_stays_consistent(server, author, member):
@@ -53,9 +53,9 @@ def test_one_member_pressing_many_times_at_once_stays_consistent(server, author,
     jars = [member.client.cookies] * 15
     responses = asyncio.run(_press_all(server.url, post_id, jars))
     assert [r.status_code for r in responses] == [200] * 15
-    rows = scalar("SELECT count(*) FROM prayer WHERE post = ?", post_id)
+    rows = scalar("SELECT count(*) FROM prayer WHERE post = (SELECT id FROM post WHERE public_id = ?)", post_id)
     assert rows in (0, 1)
-    assert scalar("SELECT praying_count FROM post WHERE id = ?", post_id) == rows
+    assert scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == rows
 
 
 def test_concurrent_replies_keep_the_reply_count_exact(server, author, new_browser):
@@ -73,4 +73,4 @@ def test_concurrent_replies_keep_the_reply_count_exact(server, author, new_brows
 
     responses = asyncio.run(reply_all())
     assert [r.status_code for r in responses] == [303] * 12
-    assert scalar("SELECT reply_count FROM post WHERE id = ?", post_id) == 12
+    assert scalar("SELECT reply_count FROM post WHERE public_id = ?", post_id) == 12

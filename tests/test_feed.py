@@ -82,9 +82,9 @@ def test_feed_holds_public_posts_only(author, member, visitor):
     hidden = author.create_post(title="Hidden request")
     pending = author.create_post(title="Pending request")
     archived = author.create_post(title="Archived request")
-    query("UPDATE post SET moderation = 'hidden' WHERE id = ?", hidden)
-    query("UPDATE post SET moderation = 'pending' WHERE id = ?", pending)
-    query("UPDATE post SET status = 'archived' WHERE id = ?", archived)
+    query("UPDATE post SET moderation = 'hidden' WHERE public_id = ?", hidden)
+    query("UPDATE post SET moderation = 'pending' WHERE public_id = ?", pending)
+    query("UPDATE post SET status = 'archived' WHERE public_id = ?", archived)
     # The feed is the same for everyone, signed in or not, the author included.
     for reader in (visitor, member, author):
         feed, text = read_feed(reader)
@@ -122,7 +122,7 @@ def test_feed_escapes_hostile_titles_bodies_and_names(new_browser, visitor):
 def test_feed_stays_readable_with_characters_xml_cannot_carry(author, visitor):
     post_id = author.create_post(title="Clean title")
     # Not possible through the forms, which clean input; an older or imported row might hold one.
-    query("UPDATE post SET title = ? WHERE id = ?", "Bad\x01title\x7f", post_id)
+    query("UPDATE post SET title = ? WHERE public_id = ?", "Bad\x01title\x7f", post_id)
     feed, _ = read_feed(visitor)
     assert entry_titles(feed) == ["Badtitle\x7f"]
 

@@ -21,8 +21,8 @@ def shows_name(browser, path: str) -> bool:
     return NAME in browser.get(path).text
 
 
-def reply_id_for(body: str) -> int:
-    return scalar("SELECT id FROM reply WHERE body = ?", body)
+def reply_id_for(body: str) -> str:
+    return scalar("SELECT public_id FROM reply WHERE body = ?", body)
 
 
 def is_true(value) -> bool:
@@ -39,7 +39,7 @@ def test_post_written_while_name_hidden_is_anonymous_whatever_the_form_says(hidd
 
     assert hidden_author.post("/settings/show-name").status_code == 303
     assert not shows_name(visitor, f"/posts/{post_id}")
-    assert is_true(scalar("SELECT anonymous FROM post WHERE id = ?", post_id))
+    assert is_true(scalar("SELECT anonymous FROM post WHERE public_id = ?", post_id))
 
 
 def test_reply_written_while_name_hidden_stays_anonymous_after_showing_the_name(hidden_author, member, visitor):
@@ -50,7 +50,7 @@ def test_reply_written_while_name_hidden_stays_anonymous_after_showing_the_name(
 
     hidden_author.post("/settings/show-name")
     assert not shows_name(visitor, f"/posts/{other}")
-    assert is_true(scalar("SELECT anonymous FROM reply WHERE id = ?", reply_id_for("Written while hidden")))
+    assert is_true(scalar("SELECT anonymous FROM reply WHERE public_id = ?", reply_id_for("Written while hidden")))
 
 
 def test_post_edited_while_hidden_to_add_a_diagnosis_stays_anonymous_after_showing_the_name(author, member, visitor):
@@ -70,7 +70,7 @@ def test_post_edited_while_hidden_to_add_a_diagnosis_stays_anonymous_after_showi
     page = visitor.get(f"/posts/{edited}").text
     assert "The tests say it is cancer." in page and NAME not in page
     assert NAME not in member.get(f"/posts/{edited}").text
-    assert not is_true(scalar("SELECT named_before_hiding FROM post WHERE id = ?", edited))
+    assert not is_true(scalar("SELECT named_before_hiding FROM post WHERE public_id = ?", edited))
     # What was not touched while hidden gets its name back, as before.
     assert shows_name(visitor, f"/posts/{untouched}")
 
@@ -149,5 +149,5 @@ def test_settings_say_that_new_writing_is_anonymous_while_hidden(hidden_author):
 def test_hiding_the_name_leaves_other_members_alone(hidden_author, member, visitor):
     post_id = member.create_post(title="Naomi's own")
     assert "Naomi Member" in visitor.get(f"/posts/{post_id}").text
-    rows = query("SELECT anonymous FROM post WHERE id = ?", post_id)
+    rows = query("SELECT anonymous FROM post WHERE public_id = ?", post_id)
     assert not is_true(rows[0]["anonymous"])

@@ -53,7 +53,7 @@ def delete_account(browser: Browser, content: str) -> None:
 def reply(browser: Browser, post_id: int, body: str) -> int:
     response = browser.post(f"/posts/{post_id}/replies", {"body": body})
     assert response.status_code == 303, response.text
-    return int(response.headers["location"].rsplit("-", 1)[1])
+    return response.headers["location"].rsplit("-", 1)[1]
 
 
 def act(moderator: Browser, kind: str, target_id: int, action: str, **fields: str) -> None:
@@ -220,7 +220,7 @@ def test_prayer_on_a_deleted_post_does_not_carry_to_a_new_post(author, member):
     member.post(f"/posts/{old}/pray")
     assert author.post(f"/posts/{old}/delete").status_code == 303
     new = author.create_post(title="New request")
-    assert scalar("SELECT praying_count FROM post WHERE id = ?", new) == 0
+    assert scalar("SELECT praying_count FROM post WHERE public_id = ?", new) == 0
     assert member.get("/settings/export").json()["prayers"] == []
 
 
@@ -259,7 +259,7 @@ def test_removed_account_leaves_reply_counts_exact_when_a_reply_was_hidden(autho
     reply(author, theirs, "A reply that was shown")
     act(moderator, "replies", hidden, "hide")
     delete_account(author, "remove")
-    assert scalar("SELECT reply_count FROM post WHERE id = ?", theirs) == 1
+    assert scalar("SELECT reply_count FROM post WHERE public_id = ?", theirs) == 1
 
 
 def test_new_member_sees_nothing_of_a_deleted_member(author, member, moderator, new_browser):

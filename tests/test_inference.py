@@ -37,10 +37,10 @@ def written_at():
 
 def set_times(post_id: int, moment: dt.datetime) -> None:
     """Every time of the post, its updates and its replies at ``moment``."""
-    query("UPDATE post SET created_at = ?, edited_at = ?, answered_at = ?, changed_at = ? WHERE id = ?",
+    query("UPDATE post SET created_at = ?, edited_at = ?, answered_at = ?, changed_at = ? WHERE public_id = ?",
           moment, moment, moment, moment, post_id)
-    query("UPDATE post_update SET created_at = ? WHERE post = ?", moment, post_id)
-    query("UPDATE reply SET created_at = ?, edited_at = ? WHERE post = ?", moment, moment, post_id)
+    query("UPDATE post_update SET created_at = ? WHERE post = (SELECT id FROM post WHERE public_id = ?)", moment, post_id)
+    query("UPDATE reply SET created_at = ?, edited_at = ? WHERE post = (SELECT id FROM post WHERE public_id = ?)", moment, moment, post_id)
 
 
 def anonymous_answered_post(author, **fields) -> int:
@@ -93,7 +93,7 @@ def test_anonymous_reply_time_is_shown_to_the_hour(author, member, visitor, writ
     other = member.create_post(title="Naomi's request")
     author.post("/settings/hide-name")
     author.post(f"/posts/{other}/replies", {"body": "Quietly with you"})
-    query("UPDATE reply SET created_at = ? WHERE post = ?", written_at, other)
+    query("UPDATE reply SET created_at = ? WHERE post = (SELECT id FROM post WHERE public_id = ?)", written_at, other)
     for path in (f"/posts/{other}", "/search?q=quietly"):
         text = visitor.get(path).text
         assert exact(written_at) not in text and hour(written_at) in text, path
@@ -110,7 +110,7 @@ def test_a_new_anonymous_post_does_not_say_how_many_minutes_ago(author, visitor)
 # --- reply counts ---------------------------------------------------------------------------------
 
 
-def board_reply_count(browser, post_id: int) -> int:
+def board_reply_count(browser, post_id: str) -> int:
     return next(p["reply_count"] for p in browser.get("/api/v1/posts").json()["posts"] if p["id"] == post_id)
 
 
@@ -118,7 +118,7 @@ def board_reply_count(browser, post_id: int) -> int:
 def test_reply_count_never_counts_hidden_removed_or_pending_replies(author, member, visitor, state):
     post_id = author.create_post()
     member.post(f"/posts/{post_id}/replies", {"body": "First words"})
-    query("UPDATE reply SET moderation = ? WHERE post = ?", state, post_id)
+    query("UPDATE reply SET moderation = ? WHERE post = (SELECT id FROM post WHERE public_id = ?)", state, post_id)
     member.post(f"/posts/{post_id}/replies", {"body": "Second words"})
     assert board_reply_count(visitor, post_id) == 1
     assert "1 reply" in visitor.get("/").text
@@ -128,8 +128,8 @@ def test_deleting_a_hidden_reply_leaves_the_count_of_visible_ones(author, member
     post_id = author.create_post()
     member.post(f"/posts/{post_id}/replies", {"body": "Stays"})
     member.post(f"/posts/{post_id}/replies", {"body": "Hidden then deleted"})
-    hidden = scalar("SELECT id FROM reply WHERE body = 'Hidden then deleted'")
-    query("UPDATE reply SET moderation = 'hidden' WHERE id = ?", hidden)
+    hidden = scalar("SELECT public_id FROM reply WHERE body = 'Hidden then deleted'")
+    query("UPDATE reply SET moderation = 'hidden' WHERE public_id = ?", hidden)
     member.post(f"/posts/{post_id}/replies", {"body": "Another"})
     assert member.post(f"/posts/{post_id}/replies/{hidden}/delete").status_code == 303
     assert board_reply_count(visitor, post_id) == 2
@@ -151,7 +151,7 @@ def hours_ago(hours: int) -> dt.datetime:
 
 def test_feed_updated_moves_when_a_name_is_hidden_and_shown_again(author, visitor):
     post_id = author.create_post(title="Named then hidden")
-    query("UPDATE post SET created_at = ? WHERE id = ?", hours_ago(3), post_id)
+    query("UPDATE post SET created_at = ? WHERE public_id = ?", hours_ago(3), post_id)
     before, _ = feed_updated(visitor)
 
     author.post("/settings/hide-name")
@@ -159,7 +159,7 @@ def test_feed_updated_moves_when_a_name_is_hidden_and_shown_again(author, visito
     assert hidden["Named then hidden"] > before["Named then hidden"]
     assert feed_when_hidden == hidden["Named then hidden"]
 
-    query("UPDATE post SET changed_at = ? WHERE id = ?", hours_ago(2), post_id)
+    query("UPDATE post SET changed_at = ? WHERE public_id = ?", hours_ago(2), post_id)
     author.post("/settings/show-name")
     shown, _ = feed_updated(visitor)
     assert shown["Named then hidden"] > hidden["Named then hidden"]
@@ -177,10 +177,10 @@ def test_feed_updated_moves_when_a_name_is_hidden_and_shown_again(author, visito
 )
 def test_feed_updated_moves_when_the_author_changes_the_post(author, visitor, change):
     post_id = author.create_post(title="Changing")
-    query("UPDATE post SET created_at = ? WHERE id = ?", hours_ago(3), post_id)
+    query("UPDATE post SET created_at = ? WHERE public_id = ?", hours_ago(3), post_id)
     before, _ = feed_updated(visitor)
     assert change(author, post_id).status_code == 303
     after, feed_after = feed_updated(visitor)
     assert after["Changing"] > before["Changing"]
     assert feed_after >= after["Changing"]
-    assert scalar("SELECT changed_at FROM post WHERE id = ?", post_id) is not None
+    assert scalar("SELECT changed_at FROM post WHERE public_id = ?", post_id) is not None

@@ -10,7 +10,7 @@ from conftest import scalar
 
 
 def post_ids_on(page_html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'id="post-(\d+)"', page_html)]
+    return [n for n in re.findall(r'id="post-([a-z0-9]+)"', page_html)]
 
 
 # --- posting -----------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def test_post_with_bad_input_is_shown_again_with_message_and_input_kept(author, 
 
 def test_post_at_the_length_limits_is_accepted(author):
     post_id = author.create_post(title="t" * 120, body="b" * 5000)
-    assert scalar("SELECT length(body) FROM post WHERE id = ?", post_id) == 5000
+    assert scalar("SELECT length(body) FROM post WHERE public_id = ?", post_id) == 5000
 
 
 def test_categories_come_from_settings_with_defaults(author):
@@ -103,8 +103,8 @@ def test_other_member_cannot_edit_or_delete_a_post(author, member):
     )
     assert edit.status_code == 403
     assert member.post(f"/posts/{post_id}/delete").status_code == 403
-    assert scalar("SELECT title FROM post WHERE id = ?", post_id) == "Mine"
-    assert 'href="/posts/%d/edit"' % post_id not in member.get(f"/posts/{post_id}").text
+    assert scalar("SELECT title FROM post WHERE public_id = ?", post_id) == "Mine"
+    assert 'href="/posts/%s/edit"' % post_id not in member.get(f"/posts/{post_id}").text
 
 
 def test_author_deletes_their_post_with_its_replies(author, member):
@@ -213,7 +213,7 @@ def test_author_marks_request_answered_and_board_shows_badge(author, member, vis
     post_id = author.create_post()
     assert member.post(f"/posts/{post_id}/answered").status_code == 403
     assert author.post(f"/posts/{post_id}/answered").status_code == 303
-    assert scalar("SELECT status FROM post WHERE id = ?", post_id) == "answered"
+    assert scalar("SELECT status FROM post WHERE public_id = ?", post_id) == "answered"
     assert 'badge-answered">Answered' in visitor.get("/").text
 
 
@@ -231,7 +231,7 @@ def test_member_replies_and_author_sees_it(author, member):
     assert response.status_code == 303
     page = author.get(f"/posts/{post_id}").text
     assert "Holding you in prayer." in page and "Naomi Member" in page
-    assert scalar("SELECT reply_count FROM post WHERE id = ?", post_id) == 1
+    assert scalar("SELECT reply_count FROM post WHERE public_id = ?", post_id) == 1
 
 
 def test_empty_or_overlong_reply_is_refused_and_input_kept(author, member):
@@ -246,14 +246,14 @@ def test_empty_or_overlong_reply_is_refused_and_input_kept(author, member):
 def test_member_edits_and_deletes_own_reply_only(author, member, new_browser):
     post_id = author.create_post()
     member.post(f"/posts/{post_id}/replies", {"body": "First words"})
-    reply_id = scalar("SELECT id FROM reply")
+    reply_id = scalar("SELECT public_id FROM reply")
     assert member.post(f"/posts/{post_id}/replies/{reply_id}/edit", {"body": "Better words"}).status_code == 303
     assert "Better words" in author.get(f"/posts/{post_id}").text
     assert author.post(f"/posts/{post_id}/replies/{reply_id}/edit", {"body": "Hijack"}).status_code == 403
     assert author.post(f"/posts/{post_id}/replies/{reply_id}/delete").status_code == 403
     assert member.post(f"/posts/{post_id}/replies/{reply_id}/delete").status_code == 303
     assert scalar("SELECT count(*) FROM reply") == 0
-    assert scalar("SELECT reply_count FROM post WHERE id = ?", post_id) == 0
+    assert scalar("SELECT reply_count FROM post WHERE public_id = ?", post_id) == 0
 
 
 def test_visitor_cannot_reply(author, visitor):
@@ -302,8 +302,8 @@ def test_pray_counts_one_per_member(author, member, new_browser):
     other.register("third")
     other.post(f"/posts/{post_id}/pray")
     author.post(f"/posts/{post_id}/pray")
-    assert scalar("SELECT praying_count FROM post WHERE id = ?", post_id) == 3
-    assert scalar("SELECT count(*) FROM prayer WHERE post = ?", post_id) == 3
+    assert scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == 3
+    assert scalar("SELECT count(*) FROM prayer WHERE post = (SELECT id FROM post WHERE public_id = ?)", post_id) == 3
     assert "3 praying" in new_browser().get("/").text
 
 
@@ -311,7 +311,7 @@ def test_visitor_pressing_pray_is_sent_to_sign_in(author, visitor):
     post_id = author.create_post()
     response = visitor.post(f"/posts/{post_id}/pray")
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
-    assert scalar("SELECT praying_count FROM post WHERE id = ?", post_id) == 0
+    assert scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == 0
 
 
 def test_pray_on_missing_post_is_404(member):

@@ -86,7 +86,7 @@ def test_privacy_cell(world, setting, surface):
     post_id = world["author"].create_post(title=title, body=story, **POST_FIELDS[setting])
     world["member"].post(f"/posts/{post_id}/replies", {"body": "Holding you close"}) if setting != "hidden" else None
     if setting == "hidden":
-        query("UPDATE post SET moderation = 'hidden' WHERE id = ?", post_id)
+        query("UPDATE post SET moderation = 'hidden' WHERE public_id = ?", post_id)
     is_list, path_for = SURFACES[surface]
     failures = []
     for viewer in VIEWERS:

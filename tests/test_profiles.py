@@ -10,8 +10,8 @@ import pytest
 from conftest import query, scalar
 
 
-def reply_id_for(body: str) -> int:
-    return scalar("SELECT id FROM reply WHERE body = ?", body)
+def reply_id_for(body: str) -> str:
+    return scalar("SELECT public_id FROM reply WHERE body = ?", body)
 
 
 def registered(new_browser, username: str, display_name: str, role: str):
@@ -67,11 +67,11 @@ def test_profile_lists_newest_first(author, member):
 def test_profile_pages_to_older_posts(author, visitor):
     ids = [author.create_post(title=f"Post {n}") for n in range(23)]
     first = visitor.get("/members/author").text
-    listed = [int(n) for n in re.findall(r'id="post-(\d+)"', first)]
+    listed = [n for n in re.findall(r'id="post-([a-z0-9]+)"', first)]
     assert listed == list(reversed(ids))[:20]
     older = re.search(r'rel="next" href="([^"]+)"', first).group(1)
     second = visitor.get("/members/author" + older).text
-    assert [int(n) for n in re.findall(r'id="post-(\d+)"', second)] == list(reversed(ids))[20:]
+    assert [n for n in re.findall(r'id="post-([a-z0-9]+)"', second)] == list(reversed(ids))[20:]
     assert 'rel="next"' not in second
 
 
@@ -151,8 +151,8 @@ def test_member_never_sees_team_posts_but_the_team_and_author_do(author, member,
 def test_hidden_and_removed_posts_are_not_listed(author, member):
     hidden = author.create_post(title="Hidden one")
     removed = author.create_post(title="Removed one")
-    query("UPDATE post SET moderation = 'hidden' WHERE id = ?", hidden)
-    query("UPDATE post SET moderation = 'removed' WHERE id = ?", removed)
+    query("UPDATE post SET moderation = 'hidden' WHERE public_id = ?", hidden)
+    query("UPDATE post SET moderation = 'removed' WHERE public_id = ?", removed)
     page = member.get("/members/author").text
     assert "Hidden one" not in page and "Removed one" not in page
 

@@ -16,11 +16,11 @@ def search(browser, q: str, **params):
 
 
 def post_results(page_html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'id="result-post-(\d+)"', page_html)]
+    return [n for n in re.findall(r'id="result-post-([a-z0-9]+)"', page_html)]
 
 
 def reply_results(page_html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'id="result-reply-(\d+)"', page_html)]
+    return [n for n in re.findall(r'id="result-reply-([a-z0-9]+)"', page_html)]
 
 
 def found_posts(browser, q: str) -> list[int]:
@@ -58,7 +58,7 @@ def test_search_finds_posts_by_title_and_by_body_words(author, visitor):
     assert found_posts(visitor, "interview") == [by_title]
     assert found_posts(visitor, "shipyard") == [by_body]
     page = search(visitor, "shipyard").text
-    assert 'href="/posts/%d"' % by_body in page
+    assert 'href="/posts/%s"' % by_body in page
     assert "A hard week" in page and "Prayer request" in page and "Ruth Author" in page
 
 
@@ -71,7 +71,7 @@ def test_search_needs_every_word_to_match(author, visitor):
 def test_search_finds_replies_by_body_and_links_to_the_reply(author, member, visitor):
     post_id = author.create_post(title="Prayer for my daughter")
     member.post(f"/posts/{post_id}/replies", {"body": "Standing with you through the chemotherapy."})
-    reply_id = query("SELECT id FROM reply")[0]["id"]
+    reply_id = query("SELECT public_id FROM reply")[0]["public_id"]
     page = search(visitor, "chemotherapy").text
     assert reply_results(page) == [reply_id]
     assert post_results(page) == []
@@ -106,8 +106,8 @@ def test_search_mixes_posts_and_replies_newest_first(author, member, visitor):
     member.post(f"/posts/{older}/replies", {"body": "The lighthouse keeps shining."})
     newer = author.create_post(title="Another lighthouse", body="Still shining.")
     page = search(visitor, "lighthouse").text
-    order = re.findall(r'id="result-(post|reply)-(\d+)"', page)
-    reply_id = query("SELECT id FROM reply")[0]["id"]
+    order = re.findall(r'id="result-(post|reply)-([a-z0-9]+)"', page)
+    reply_id = query("SELECT public_id FROM reply")[0]["public_id"]
     assert order == [("post", str(newer)), ("reply", str(reply_id)), ("post", str(older))]
 
 
@@ -140,7 +140,7 @@ def test_author_finds_their_own_team_only_post(author):
 @pytest.mark.parametrize("state", ["hidden", "pending", "removed"])
 def test_moderated_posts_are_never_found(author, member, state):
     post_id = author.create_post(title="Moderated walnut")
-    query("UPDATE post SET moderation = ? WHERE id = ?", state, post_id)
+    query("UPDATE post SET moderation = ? WHERE public_id = ?", state, post_id)
     for browser in (member, author):
         page = search(browser, "walnut").text
         assert post_results(page) == []

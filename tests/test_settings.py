@@ -46,7 +46,7 @@ def test_hide_my_name_makes_every_earlier_post_and_reply_anonymous_and_undo_rest
     assert "Ruth Author" in visitor.get(f"/posts/{named}").text
     assert "Ruth Author" in visitor.get(f"/posts/{member_post}").text
     assert "Ruth Author" not in visitor.get(f"/posts/{already_anonymous}").text
-    assert scalar("SELECT anonymous FROM post WHERE id = ?", already_anonymous) in (1, True)
+    assert scalar("SELECT anonymous FROM post WHERE public_id = ?", already_anonymous) in (1, True)
 
 
 def test_export_has_everything_the_member_wrote_and_did(author, member):
@@ -84,9 +84,9 @@ def test_delete_account_removing_content_keeps_other_counts_exact(author, member
     stolen = author.client.cookies[SESSION_COOKIE]
     response = author.post("/settings/delete", {"content": "remove", "password": PASSWORD})
     assert response.status_code == 303
-    assert scalar("SELECT count(*) FROM post WHERE id = ?", mine) == 0
-    assert scalar("SELECT praying_count FROM post WHERE id = ?", theirs) == 0
-    assert scalar("SELECT reply_count FROM post WHERE id = ?", theirs) == 0
+    assert scalar("SELECT count(*) FROM post WHERE public_id = ?", mine) == 0
+    assert scalar("SELECT praying_count FROM post WHERE public_id = ?", theirs) == 0
+    assert scalar("SELECT reply_count FROM post WHERE public_id = ?", theirs) == 0
     assert "A reply that goes" not in member.get(f"/posts/{theirs}").text
     thief = new_browser()
     thief.set_cookie(SESSION_COOKIE, stolen)
@@ -107,7 +107,7 @@ def test_delete_account_keeping_content_anonymised(author, member, new_browser):
     assert "My reply stays" in thread and "Ruth Author" not in thread
     assert "Sign out" not in other_session.get("/").text  # every session ended
     assert new_browser().login("author").status_code == 422
-    assert scalar("SELECT email FROM member WHERE id = (SELECT author FROM post WHERE id = ?)", mine) == ""
+    assert scalar("SELECT email FROM member WHERE id = (SELECT author FROM post WHERE public_id = ?)", mine) == ""
 
 
 def test_unknown_deletion_choice_is_refused(author):
@@ -123,7 +123,7 @@ def test_quiet_requests_are_archived_off_the_board_but_stay_readable(author, mem
     quiet = author.create_post(title="A quiet request")
     lively = author.create_post(title="A lively request")
     long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
-    query("UPDATE post SET last_activity_at = ? WHERE id = ?", long_ago, quiet)
+    query("UPDATE post SET last_activity_at = ? WHERE public_id = ?", long_ago, quiet)
     result = run_cli("archive", "--days", "90")
     assert result.returncode == 0 and "Archived 1 request" in result.stdout
     board = member.get("/").text
@@ -131,12 +131,12 @@ def test_quiet_requests_are_archived_off_the_board_but_stay_readable(author, mem
     page = member.get(f"/posts/{quiet}")
     assert page.status_code == 200 and "archived" in page.text
     assert "Renew it" not in page.text
-    assert lively in [int(n) for n in __import__("re").findall(r'id="post-(\d+)"', board)]
+    assert lively in [n for n in __import__("re").findall(r'id="post-([a-z0-9]+)"', board)]
 
 
 def test_author_renews_an_archived_request(author, member):
     quiet = author.create_post(title="Renew me")
-    query("UPDATE post SET status = 'archived' WHERE id = ?", quiet)
+    query("UPDATE post SET status = 'archived' WHERE public_id = ?", quiet)
     assert member.post(f"/posts/{quiet}/renew").status_code == 403
     assert "Renew it" in author.get(f"/posts/{quiet}").text
     assert author.post(f"/posts/{quiet}/renew").status_code == 303

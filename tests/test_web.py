@@ -77,7 +77,7 @@ def test_huge_request_body_is_refused_with_413(author):
 
 def test_nul_bytes_are_removed_not_a_crash(author):
     post_id = author.create_post(title="Hello\x00 world", body="Line\x00one")
-    row = scalar("SELECT title FROM post WHERE id = ?", post_id)
+    row = scalar("SELECT title FROM post WHERE public_id = ?", post_id)
     assert row == "Hello world"
 
 
@@ -104,7 +104,7 @@ def test_odd_unicode_is_stored_and_shown(author, visitor, title):
 
 def test_bidi_override_characters_are_removed_from_titles(author):
     post_id = author.create_post(title="abc\u202edef")
-    assert scalar("SELECT title FROM post WHERE id = ?", post_id) == "abcdef"
+    assert scalar("SELECT title FROM post WHERE public_id = ?", post_id) == "abcdef"
 
 
 def test_repeated_fields_and_unknown_fields_are_harmless(author):
@@ -176,7 +176,7 @@ def test_unexpected_exception_is_a_500_page_and_logged_with_traceback(migrated_d
 def test_every_form_that_posts_carries_a_csrf_token(author, member):
     post_id = author.create_post()
     member.post(f"/posts/{post_id}/replies", {"body": "With you"})
-    reply_id = scalar("SELECT id FROM reply")
+    reply_id = scalar("SELECT public_id FROM reply")
     pages = [(author, "/"), (author, f"/posts/{post_id}"), (author, "/posts/new"), (author, f"/posts/{post_id}/edit"),
              (member, f"/posts/{post_id}"), (member, f"/posts/{post_id}/replies/{reply_id}/edit")]
     for browser, path in pages:

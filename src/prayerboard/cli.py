@@ -86,18 +86,31 @@ def _cmd_archive(args: argparse.Namespace) -> int:
 
     async def archive() -> int:
         db.current_engine()
-        return await retention.archive_inactive(days)
+        count = await retention.archive_inactive(days)
+        await _end_visitor_pages()
+        return count
 
     count = asyncio.run(archive())
     print(f"Archived {count} request(s) with no activity for {days} days.")
     return 0
 
 
+async def _end_visitor_pages() -> None:
+    """Running servers stop serving visitor pages rendered before this command's change."""
+    from prayerboard.stores import build_shared_state
+
+    await build_shared_state(Settings.from_env().redis_url).generation.bump()
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from prayerboard import demo
 
+    async def generate() -> None:
+        await demo.generate(members=args.members, posts=args.posts, seed=args.seed)
+        await _end_visitor_pages()
+
     try:
-        asyncio.run(demo.generate(members=args.members, posts=args.posts, seed=args.seed))
+        asyncio.run(generate())
     except demo.DemoError as exc:
         print(f"prayerboard demo: {exc}", file=sys.stderr)
         return 2

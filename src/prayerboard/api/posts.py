@@ -10,7 +10,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 
 from prayerboard.services import posts
-from prayerboard.web.common import current_actor, path_id
+from prayerboard.web.common import current_actor
 from prayerboard.web.posts import board_query_from_request
 
 
@@ -18,7 +18,7 @@ class PostOut(msgspec.Struct):
     """A post as the API shows it. ``author`` is null wherever the name may not be shown, and
     then the times are given to the hour (docs/privacy.md, "Times")."""
 
-    id: int
+    id: str  # the post's address: a short random id, never a row id (docs/privacy.md, "Ids")
     kind: Literal["request", "testimony"]
     title: str
     body: str
@@ -38,14 +38,14 @@ class PostPage(msgspec.Struct):
     """One page of posts, newest first, with cursors for the next and previous pages."""
 
     posts: list[PostOut]
-    next_before: int | None
-    prev_after: int | None
+    next_before: str | None
+    prev_after: str | None
 
 
 def _out(row: dict) -> PostOut:
     # Built field by field so that nothing the service keeps for policy (author ids) can leak.
     return PostOut(
-        id=row["id"],
+        id=row["public_id"],
         kind=row["kind"],
         title=row["title"],
         body=row["body"],
@@ -58,7 +58,7 @@ def _out(row: dict) -> PostOut:
         praying_count=row["praying_count"],
         reply_count=row["reply_count"],
         author=row["author_name"],
-        url=f"/posts/{row['id']}",
+        url=f"/posts/{row['public_id']}",
     )
 
 
@@ -75,5 +75,5 @@ class PostApiController(Controller):
     @get("/{post_id:str}")
     async def get_post(self, request: Request, post_id: FromPath[str]) -> PostOut:
         """One post, if you may see it; 404 otherwise."""
-        detail = await posts.post_detail(current_actor(request), path_id(post_id))
+        detail = await posts.post_detail(current_actor(request), await posts.post_number(post_id))
         return _out(detail)

@@ -53,7 +53,7 @@ def _updated(post: dict[str, Any]) -> dt.datetime:
 
 def _entry(feed: ET.Element, base_url: str, post: dict[str, Any]) -> str:
     """Add one post as an entry; returns its ``updated`` time."""
-    url = f"{base_url}/posts/{post['id']}"
+    url = f"{base_url}/posts/{post['public_id']}"
     updated = _rfc3339(_updated(post))
     entry = _add(feed, "entry")
     _add(entry, "id", url)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.columns import Column
 from piccolo.query.methods.select import Select
 
 from prayerboard import policy
@@ -38,37 +37,43 @@ async def _listed_member(username: str) -> dict[str, Any]:
     return member
 
 
-async def _newest_first(select: Select, id_column: Column, before: int | None) -> tuple[list[dict[str, Any]], int | None]:
-    """One page of ``select``, newest first by keyset on ``id_column``, and the cursor for the next."""
-    if before is not None:
-        select = select.where(id_column < before)
-    rows = await select.order_by(id_column, ascending=False).limit(PROFILE_LIST_SIZE + 1)
-    older = rows[PROFILE_LIST_SIZE - 1]["id"] if len(rows) > PROFILE_LIST_SIZE else None
+async def _newest_first(select: Select, table: type[Post] | type[Reply], before: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ``select``, newest first by keyset on the row id, and the cursor for the next.
+
+    Cursors are public ids, like every address (docs/privacy.md, "Ids"); one whose row has
+    gone starts from the top.
+    """
+    if before:
+        cursor = await table.select(table.id).where(table.public_id == before).first()
+        if cursor is not None:
+            select = select.where(table.id < cursor["id"])
+    rows = await select.order_by(table.id, ascending=False).limit(PROFILE_LIST_SIZE + 1)
+    older = rows[PROFILE_LIST_SIZE - 1]["public_id"] if len(rows) > PROFILE_LIST_SIZE else None
     return rows[:PROFILE_LIST_SIZE], older
 
 
-async def _posts_by(actor: Actor | None, member_id: int, own: bool, before: int | None) -> tuple[list[dict[str, Any]], int | None]:
+async def _posts_by(actor: Actor | None, member_id: int, own: bool, before: str | None) -> tuple[list[dict[str, Any]], str | None]:
     select = policy.visible_posts(
         actor,
-        Post.id, Post.author, Post.kind, Post.title, Post.category, Post.visibility,
+        Post.id, Post.public_id, Post.author, Post.kind, Post.title, Post.category, Post.visibility,
         Post.status, Post.anonymous, Post.created_at,
     ).where(Post.author == member_id)
     if not own:
         select = select.where(Post.anonymous.eq(False))
-    rows, older = await _newest_first(select, Post.id, before)
+    rows, older = await _newest_first(select, Post, before)
     return [r for r in rows if can(actor, "see_author", r)], older
 
 
-async def _replies_by(actor: Actor | None, member_id: int, own: bool, before: int | None) -> tuple[list[dict[str, Any]], int | None]:
+async def _replies_by(actor: Actor | None, member_id: int, own: bool, before: str | None) -> tuple[list[dict[str, Any]], str | None]:
     select = policy.visible_replies(
         actor,
-        Reply.id, Reply.author, Reply.post, Reply.body, Reply.anonymous, Reply.created_at,
+        Reply.id, Reply.public_id, Reply.author, Reply.post, Reply.post.public_id.as_alias("post_public_id"), Reply.body, Reply.anonymous, Reply.created_at,
         Reply.post.title.as_alias("post_title"),
     ).where(Reply.author == member_id)
     if not own:
         # Their replies in their own anonymous thread would name the thread's author.
         select = select.where(Reply.anonymous.eq(False) & (Reply.post.anonymous.eq(False) | (Reply.post.author != member_id)))
-    rows, older = await _newest_first(select, Reply.id, before)
+    rows, older = await _newest_first(select, Reply, before)
     replies = [r for r in rows if can(actor, "see_reply_author", r)]
     for reply in replies:
         reply["excerpt"] = excerpt(reply.pop("body"))
@@ -76,7 +81,7 @@ async def _replies_by(actor: Actor | None, member_id: int, own: bool, before: in
 
 
 async def profile(
-    actor: Actor | None, username: str, posts_before: int | None = None, replies_before: int | None = None
+    actor: Actor | None, username: str, posts_before: str | None = None, replies_before: str | None = None
 ) -> dict[str, Any]:
     """A member's profile as ``actor`` may see it: name, month joined, their posts and replies.
 

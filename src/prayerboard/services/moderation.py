@@ -212,15 +212,30 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
 
 async def _load(target_kind: str, target_id: int) -> dict[str, Any]:
     table = Reply if target_kind == "reply" else Post
-    columns = [table.id, table.author, table.body, table.moderation, table.moderation_reason, table.anonymous]
+    columns = [table.id, table.public_id, table.author, table.body, table.moderation, table.moderation_reason,
+               table.anonymous]
     if table is Post:
-        columns += [Post.title, Post.replies_locked]
+        columns += [Post.title, Post.replies_locked, Post.public_id.as_alias("post_public_id")]
     else:
-        columns += [Reply.post]
+        columns += [Reply.post, Reply.post.public_id.as_alias("post_public_id")]
     row = await table.select(*columns).where(table.id == target_id).first()
     if row is None:
         raise NotFound()
     return row
+
+
+def content_link(row: dict[str, Any], target_kind: str) -> str:
+    """Where a post or reply (a ``_load`` row) is seen in place: by addresses, never row ids."""
+    return f"/posts/{row['post_public_id']}" + (f"#reply-{row['public_id']}" if target_kind == "reply" else "")
+
+
+async def addresses(target_kind: str, target_ids: list[int]) -> dict[int, str]:
+    """The public ids of posts or replies by row id; gone ones are missing."""
+    table = Reply if target_kind == "reply" else Post
+    if not target_ids:
+        return {}
+    rows = await table.select(table.id, table.public_id).where(table.id.is_in(sorted(set(target_ids))))
+    return {row["id"]: row["public_id"] for row in rows}
 
 
 async def act_on_content(
@@ -236,7 +251,7 @@ async def act_on_content(
     async with transaction():
         row = await _load(target_kind, target_id)
         post_id = row["id"] if target_kind == "post" else row["post"]
-        link = f"/posts/{post_id}" + (f"#reply-{target_id}" if target_kind == "reply" else "")
+        link = content_link(row, target_kind)
         what = "your post" if target_kind == "post" else "your reply"
         changes: dict[Any, Any] = {}
         message = ""
@@ -412,6 +427,7 @@ async def queue(actor: Actor | None) -> list[dict[str, Any]]:
             del items[(kind, target_id)]
             continue
         item["title"] = row.get("title") or ""
+        item["address"], item["post_address"] = row["public_id"], row["post_public_id"]
         item["body"] = row["body"]
         item["moderation"] = row["moderation"]
         item["state_label"] = STATE_LABELS.get(row["moderation"], row["moderation"])
@@ -469,6 +485,12 @@ async def log_entries(actor: Actor | None, action: str | None = None, moderator:
     for row in rows:
         if row["target_kind"] != "member":
             row["member_username"] = None  # content entries name the item, never its author
+    # Items are named by their addresses (docs/privacy.md, "Ids"); a gone item has none.
+    for kind in ("post", "reply"):
+        found = await addresses(kind, [r["target_id"] for r in rows if r["target_kind"] == kind])
+        for row in rows:
+            if row["target_kind"] == kind:
+                row["target_address"] = found.get(row["target_id"])
     return rows
 
 
@@ -499,6 +521,8 @@ async def item_detail(actor: Actor | None, target_kind: str, target_id: int) -> 
         "kind": target_kind,
         "id": target_id,
         "post_id": row["id"] if target_kind == "post" else row["post"],
+        "address": row["public_id"],
+        "post_address": row["post_public_id"],
         "title": row.get("title") or "",
         "body": row["body"],
         "moderation": row["moderation"],

@@ -9,6 +9,7 @@ from typing import Any
 from prayerboard import policy
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors, PostInput
+from prayerboard.ids import looks_like_public_id
 from prayerboard.policy import Actor, can
 from prayerboard.services import forgetting, moderation, utcnow
 from prayerboard.services.errors import Forbidden, NotFound
@@ -25,25 +26,60 @@ REPLIES_PER_PAGE_LIMIT = 500  # a thread longer than this shows its newest 500 r
 
 @dataclass(frozen=True)
 class BoardQuery:
-    """What the board shows: filters and a keyset cursor (``before`` or ``after`` a post id)."""
+    """What the board shows: filters and a keyset cursor (``before`` or ``after`` a post's public id)."""
 
     kind: str | None = None
     category: str | None = None
     answered: bool = False
-    before: int | None = None
-    after: int | None = None
+    before: str | None = None
+    after: str | None = None
 
 
 @dataclass
 class BoardPage:
     posts: list[dict[str, Any]]
-    older: int | None = None  # pass as ``before`` for the next (older) page
-    newer: int | None = None  # pass as ``after`` for the previous (newer) page
+    older: str | None = None  # pass as ``before`` for the next (older) page
+    newer: str | None = None  # pass as ``after`` for the previous (newer) page
     query: BoardQuery = field(default_factory=BoardQuery)
+
+
+async def post_number(public_id: str) -> int:
+    """The row id behind a post's address; NotFound for an address no post has.
+
+    Addresses are public ids, never row ids (docs/privacy.md, "Ids"): row ids stay inside.
+    """
+    if looks_like_public_id(public_id):
+        row = await Post.select(Post.id).where(Post.public_id == public_id).first()
+        if row is not None:
+            return row["id"]
+    raise NotFound()
+
+
+async def reply_number(post_id: int | None, public_id: str) -> int:
+    """The row id behind a reply's address (on post ``post_id``, when given); NotFound otherwise."""
+    if looks_like_public_id(public_id):
+        where = Reply.public_id == public_id
+        if post_id is not None:
+            where = where & (Reply.post == post_id)
+        row = await Reply.select(Reply.id).where(where).first()
+        if row is not None:
+            return row["id"]
+    raise NotFound()
+
+
+async def _cursor(public_id: str | None) -> int | None:
+    """A board cursor's row id; a cursor whose post has gone starts from the top."""
+    if public_id is None:
+        return None
+    try:
+        return await post_number(public_id)
+    except NotFound:
+        return None
 
 
 CARD_COLUMNS = (
     Post.id,
+    Post.public_id,
     Post.author,
     Post.kind,
     Post.title,
@@ -124,12 +160,13 @@ async def board(actor: Actor | None, query: BoardQuery, page_size: int) -> Board
         select = select.where(Post.status == "answered")
     else:
         select = select.where(Post.status != "archived")
-    going_back = query.after is not None and query.before is None
+    before, after = await _cursor(query.before), await _cursor(query.after)
+    going_back = after is not None and before is None
     if going_back:
-        select = select.where(Post.id > query.after).order_by(Post.id, ascending=True)
+        select = select.where(Post.id > after).order_by(Post.id, ascending=True)
     else:
-        if query.before is not None:
-            select = select.where(Post.id < query.before)
+        if before is not None:
+            select = select.where(Post.id < before)
         select = select.order_by(Post.id, ascending=False)
     rows = await select.limit(page_size + 1)
     has_more = len(rows) > page_size
@@ -141,11 +178,11 @@ async def board(actor: Actor | None, query: BoardQuery, page_size: int) -> Board
     page = BoardPage(posts=posts, query=query)
     if posts:
         if going_back:
-            page.older = posts[-1]["id"]
-            page.newer = posts[0]["id"] if has_more else None
+            page.older = posts[-1]["public_id"]
+            page.newer = posts[0]["public_id"] if has_more else None
         else:
-            page.older = posts[-1]["id"] if has_more else None
-            page.newer = posts[0]["id"] if query.before is not None else None
+            page.older = posts[-1]["public_id"] if has_more else None
+            page.newer = posts[0]["public_id"] if before is not None else None
     return page
 
 
@@ -182,6 +219,7 @@ async def post_detail(actor: Actor | None, post_id: int) -> dict[str, Any]:
     replies = (
         await Reply.select(
             Reply.id,
+            Reply.public_id,
             Reply.author,
             Reply.body,
             Reply.anonymous,
@@ -237,8 +275,8 @@ async def _refuse_blocked_words(text: str, field: str, data: dict[str, Any]) -> 
     return verdict
 
 
-async def create_post(actor: Actor, data: PostInput, rules: moderation.ModerationRules) -> int:
-    """Publish a post, or hold it for review (a new member's first posts, watched words); returns its id."""
+async def create_post(actor: Actor, data: PostInput, rules: moderation.ModerationRules) -> str:
+    """Publish a post, or hold it for review (a new member's first posts, watched words); returns its public id."""
     if not can(actor, "create_post"):
         raise Forbidden("Your account cannot post right now.")
     verdict = await _refuse_blocked_words(f"{data.title}\n{data.body}", "body", data.__dict__)
@@ -260,8 +298,8 @@ async def create_post(actor: Actor, data: PostInput, rules: moderation.Moderatio
             created_at=now,
             last_activity_at=now,
         )
-    ).returning(Post.id)
-    return rows[0]["id"]
+    ).returning(Post.public_id)
+    return rows[0]["public_id"]
 
 
 async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
@@ -333,8 +371,8 @@ async def mark_answered(actor: Actor, post_id: int) -> None:
         ).where(Post.id == post_id)
 
 
-async def add_reply(actor: Actor, post_id: int, body: str, rules: moderation.ModerationRules) -> int:
-    """A member encourages the author; returns the reply's id."""
+async def add_reply(actor: Actor, post_id: int, body: str, rules: moderation.ModerationRules) -> str:
+    """A member encourages the author; returns the reply's public id."""
     # Watched words block replies too; "review" words hold posts, not encouragement.
     await _refuse_blocked_words(body, "body", {"body": body})
     await moderation.check_rate(actor, "reply", rules)
@@ -350,10 +388,10 @@ async def add_reply(actor: Actor, post_id: int, body: str, rules: moderation.Mod
         anonymous = (bool(row["anonymous"]) and row["author"] == actor.id) or await names_hidden(actor)
         rows = await Reply.insert(
             Reply(post=post_id, author=actor.id, body=body, anonymous=anonymous, created_at=now)
-        ).returning(Reply.id)
+        ).returning(Reply.public_id)
         await Post.update({Post.last_activity_at: now}).where(Post.id == post_id)
         await recount_replies(post_id)
-    return rows[0]["id"]
+    return rows[0]["public_id"]
 
 
 async def recount_replies(post_id: int) -> None:
@@ -378,7 +416,7 @@ async def touch(post_id: int) -> None:
 async def _own_reply(actor: Actor, post_id: int, reply_id: int, action: str) -> dict[str, Any]:
     await viewable_post(actor, post_id)
     reply = (
-        await Reply.select(Reply.id, Reply.author, Reply.body, Reply.moderation, Reply.anonymous)
+        await Reply.select(Reply.id, Reply.public_id, Reply.author, Reply.body, Reply.moderation, Reply.anonymous)
         .where((Reply.id == reply_id) & (Reply.post == post_id))
         .first()
     )

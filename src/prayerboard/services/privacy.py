@@ -94,8 +94,9 @@ async def export_data(actor: Actor) -> dict[str, Any]:
     if not can(actor, "manage_own_account"):
         raise Forbidden()
     member = await _member_row(actor)
+    # Posts, replies and prayers are named by their addresses, never by row ids.
     posts = await Post.select(
-        Post.id, Post.kind, Post.title, Post.body, Post.category, Post.visibility, Post.anonymous, Post.status,
+        Post.id, Post.public_id, Post.kind, Post.title, Post.body, Post.category, Post.visibility, Post.anonymous, Post.status,
         Post.created_at, Post.edited_at, Post.answered_at, Post.praying_count, Post.reply_count,
     ).where(Post.author == actor.id).order_by(Post.id)
     post_ids = [p["id"] for p in posts]
@@ -107,9 +108,12 @@ async def export_data(actor: Actor) -> dict[str, Any]:
         else []
     )
     replies = await Reply.select(
-        Reply.id, Reply.post, Reply.body, Reply.anonymous, Reply.created_at, Reply.edited_at
+        Reply.public_id.as_alias("id"), Reply.post.public_id.as_alias("post"), Reply.body, Reply.anonymous,
+        Reply.created_at, Reply.edited_at,
     ).where(Reply.author == actor.id).order_by(Reply.id)
-    prayers = await Prayer.select(Prayer.post, Prayer.created_at).where(Prayer.member == actor.id).order_by(Prayer.id)
+    prayers = await Prayer.select(Prayer.post.public_id.as_alias("post"), Prayer.created_at).where(
+        Prayer.member == actor.id
+    ).order_by(Prayer.id)
     by_post: dict[int, list[dict[str, Any]]] = {}
     for update in updates:
         by_post.setdefault(update["post"], []).append({"body": update["body"], "created_at": _iso(update["created_at"])})
@@ -127,7 +131,9 @@ async def export_data(actor: Actor) -> dict[str, Any]:
             "names_hidden": member["names_hidden"],
         },
         "posts": [
-            {**{k: _iso(v) for k, v in post.items()}, "updates": by_post.get(post["id"], [])} for post in posts
+            {**{k: _iso(v) for k, v in post.items() if k not in ("id", "public_id")}, "id": post["public_id"],
+             "updates": by_post.get(post["id"], [])}
+            for post in posts
         ],
         "replies": [{k: _iso(v) for k, v in reply.items()} for reply in replies],
         "prayers": [{"post": p["post"], "created_at": _iso(p["created_at"])} for p in prayers],

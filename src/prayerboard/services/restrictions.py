@@ -69,7 +69,7 @@ async def restrict_author(actor: Actor | None, post_id: int, action: str, reason
         else:
             text = f"A moderator has {_DONE[action]} because of your post “{post['title']}”: {reason}"
         # Only the author reads it; a deleted account's copy is read by no one.
-        await notify(post["author"], text, f"/posts/{post_id}")
+        await notify(post["author"], text, f"/posts/{post['public_id']}")
 
 
 async def on_post(actor: Actor | None, post_id: int) -> list[dict[str, Any]]:
@@ -128,7 +128,8 @@ async def _waiting_or_in_place(restriction_id: int | None, condition: Any) -> di
     row = None
     if restriction_id is not None:
         row = await AuthorRestriction.select(
-            AuthorRestriction.id, AuthorRestriction.post, AuthorRestriction.member, AuthorRestriction.action,
+            AuthorRestriction.id, AuthorRestriction.post, AuthorRestriction.post_public_id, AuthorRestriction.member,
+            AuthorRestriction.action,
             AuthorRestriction.reason,
         ).where((AuthorRestriction.id == restriction_id) & condition).first()
     if row is None:
@@ -144,4 +145,4 @@ async def _end(moderator: Actor, restriction_id: int | None, reason: str, condit
         ).where(AuthorRestriction.id == row["id"])
         await log_action(moderator, LIFT_ACTION, "post", row["post"] or 0, None, reason)
         await notify(row["member"], "A moderator has lifted a restriction placed because of your post.",
-                     f"/posts/{row['post']}" if row["post"] else "")
+                     f"/posts/{row['post_public_id']}" if row["post"] else "")

@@ -51,7 +51,8 @@ _POSTGRES_MATCH = {
 # a reply result has these, with the title of the post it answers.
 _REPLY_COLUMNS = (
     Reply.id,
-    Reply.post.as_alias("post_id"),
+    Reply.public_id,
+    Reply.post.public_id.as_alias("post_public_id"),
     Reply.post.title.as_alias("post_title"),
     Reply.author,
     Reply.body,

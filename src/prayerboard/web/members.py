@@ -8,7 +8,6 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
-from prayerboard.forms import parse_id
 from prayerboard.services import members
 from prayerboard.web.common import current_actor, render_page
 
@@ -23,8 +22,8 @@ class MemberController(Controller):
             found = await members.profile(
                 current_actor(request),
                 username,
-                posts_before=parse_id(params.get("posts_before")),
-                replies_before=parse_id(params.get("replies_before")),
+                posts_before=params.get("posts_before") or None,
+                replies_before=params.get("replies_before") or None,
             )
             return {"profile": found}
 

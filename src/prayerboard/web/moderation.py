@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from prayerboard.forms import FormErrors, clean_text, parse_body, parse_id
 from prayerboard.policy import Actor, can
-from prayerboard.services import moderation, restrictions
+from prayerboard.services import moderation, posts, restrictions
 from prayerboard.services.errors import Forbidden, NotFound, SignInRequired
 from prayerboard.web.common import ACTOR_KEY, path_id, read_form, render, require_member, see_other
 
@@ -40,6 +40,15 @@ admins_only = _guard("manage_roles", "This page is for admins.")
 async def _reason(request: Request, required: bool = True) -> tuple[dict[str, Any], str]:
     raw = await read_form(request)
     return raw, moderation.clean_reason(raw.get("reason"), required=required)
+
+
+async def _number(kind: str, target_id: str) -> int:
+    """The row id behind a moderation address: posts and replies by public id, members by id."""
+    if kind == "post":
+        return await posts.post_number(target_id)
+    if kind == "reply":
+        return await posts.reply_number(None, target_id)
+    return path_id(target_id)
 
 
 async def _item_page(request: Request, actor: Actor, kind: str, number: int, status_code: int = 200,
@@ -77,17 +86,17 @@ class ModerationController(Controller):
         kind = {"posts": "post", "replies": "reply"}.get(target_kind)
         if kind is None:
             raise NotFound()
-        return await _item_page(request, actor, kind, path_id(target_id))
+        return await _item_page(request, actor, kind, await _number(kind, target_id))
 
     @post("/{target_kind:str}/{target_id:str}/{action:str}")
     async def act(
         self, request: Request, target_kind: FromPath[str], target_id: FromPath[str], action: FromPath[str]
     ) -> Template | Redirect:
         actor = require_member(request)
-        number = path_id(target_id)
         kind = {"posts": "post", "replies": "reply", "members": "member"}.get(target_kind)
         if kind is None:
             raise NotFound()
+        number = await _number(kind, target_id)
         raw: dict[str, Any] = {}
         try:
             raw, reason = await _reason(request, required=action not in ("approve", "unhide", "dismiss", "unlock", "note"))
@@ -100,10 +109,10 @@ class ModerationController(Controller):
             if kind == "post" and action in restrictions.AUTHOR_ACTIONS:
                 # One answer for every author (docs/privacy.md, "Acting on an anonymous author").
                 await restrictions.restrict_author(actor, number, restrictions.AUTHOR_ACTIONS[action], reason)
-                return see_other(f"/mod/posts/{number}")
+                return see_other(f"/mod/posts/{target_id}")
             if kind == "post" and action == "lift":
                 await restrictions.lift(actor, number, parse_id(raw.get("restriction")), reason)
-                return see_other(f"/mod/posts/{number}")
+                return see_other(f"/mod/posts/{target_id}")
             if kind == "post" and action == "reveal":
                 revealed = await moderation.reveal_author(actor, number, reason)
                 return await _item_page(request, actor, kind, number, revealed=revealed)

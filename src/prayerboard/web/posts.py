@@ -9,11 +9,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from prayerboard import tables
-from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_id, parse_post
+from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_post
 from prayerboard.services import moderation, posts, retention
 from prayerboard.web.common import (
     current_actor,
-    path_id,
     read_form,
     render,
     render_page,
@@ -34,8 +33,8 @@ def board_query_from_request(request: Request) -> posts.BoardQuery:
         kind=kind if kind in tables.POST_KINDS else None,
         category=category if category in categories else None,
         answered=checkbox(params.get("answered")),
-        before=parse_id(params.get("before")),
-        after=parse_id(params.get("after")),
+        before=params.get("before") or None,
+        after=params.get("after") or None,
     )
 
 
@@ -43,7 +42,10 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-async def _flag(request: Request, target_kind: str, target_id: int, post_id: int) -> Template | Redirect:
+async def _flag(
+    request: Request, target_kind: str, target_id: int, target_address: str, post_number: int, post_id: str
+) -> Template | Redirect:
+    """Report a post or a reply; ``*_id`` are row ids for the service, addresses for the page."""
     actor = require_member(request)
     raw = await read_form(request)
     try:
@@ -52,10 +54,10 @@ async def _flag(request: Request, target_kind: str, target_id: int, post_id: int
             clean_text(raw.get("note"), multiline=True), request.app.state.rules,
         )
     except FormErrors as exc:
-        detail = await posts.post_detail(actor, post_id)
+        detail = await posts.post_detail(actor, post_number)
         return render(
             request, "posts/show.html", FORM_ERROR_STATUS, post=detail, reply_values={}, reply_errors={},
-            flag_errors=exc.errors, flag_target=f"{target_kind}-{target_id}",
+            flag_errors=exc.errors, flag_target=f"{target_kind}-{target_address}",
         )
     return see_other(f"/posts/{post_id}?reported=1")
 
@@ -99,7 +101,7 @@ class PostController(Controller):
 
     @get("/{post_id:str}", name="post")
     async def show_post(self, request: Request, post_id: FromPath[str]) -> Template | Response[str]:
-        number = path_id(post_id)
+        number = await posts.post_number(post_id)
 
         async def load() -> dict[str, Any]:
             detail = await posts.post_detail(current_actor(request), number)
@@ -110,7 +112,7 @@ class PostController(Controller):
     @get("/{post_id:str}/edit")
     async def edit_post_form(self, request: Request, post_id: FromPath[str]) -> Template:
         actor = require_member(request)
-        row = await posts.post_for_edit(actor, path_id(post_id))
+        row = await posts.post_for_edit(actor, await posts.post_number(post_id))
         return render(
             request, "posts/form.html", values=row, errors={}, editing=row, names_hidden=await posts.names_hidden(actor)
         )
@@ -118,7 +120,7 @@ class PostController(Controller):
     @post("/{post_id:str}/edit")
     async def edit_post(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
-        number = path_id(post_id)
+        number = await posts.post_number(post_id)
         row = await posts.post_for_edit(actor, number)
         raw = await read_form(request)
         try:
@@ -128,29 +130,29 @@ class PostController(Controller):
                 request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=row,
                 names_hidden=await posts.names_hidden(actor),
             )
-        return see_other(f"/posts/{number}")
+        return see_other(f"/posts/{post_id}")
 
     @post("/{post_id:str}/delete")
     async def delete_post(self, request: Request, post_id: FromPath[str]) -> Redirect:
         actor = require_member(request)
-        await posts.delete_post(actor, path_id(post_id))
+        await posts.delete_post(actor, await posts.post_number(post_id))
         return see_other("/")
 
     @post("/{post_id:str}/pray", status_code=200, opt={"widens_only": True})
     async def pray(self, request: Request, post_id: FromPath[str]) -> Response[dict[str, Any]] | Redirect:
         actor = require_member(request)
-        number = path_id(post_id)
+        number = await posts.post_number(post_id)
         state = await posts.toggle_prayer(actor, number)
         if _wants_json(request):
             return Response({"praying": state.praying, "praying_count": state.count})
         raw = await read_form(request)
         back = raw.get("back")
-        return see_other(f"/#post-{number}" if back == "board" else f"/posts/{number}#pray")
+        return see_other(f"/#post-{post_id}" if back == "board" else f"/posts/{post_id}#pray")
 
     @post("/{post_id:str}/replies", opt={"widens_only": True})
     async def add_reply(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
-        number = path_id(post_id)
+        number = await posts.post_number(post_id)
         raw = await read_form(request)
         try:
             reply_id = await posts.add_reply(actor, number, parse_body(raw), request.app.state.rules)
@@ -159,40 +161,41 @@ class PostController(Controller):
             return render(
                 request, "posts/show.html", FORM_ERROR_STATUS, post=detail, reply_values=exc.values, reply_errors=exc.errors
             )
-        return see_other(f"/posts/{number}#reply-{reply_id}")
+        return see_other(f"/posts/{post_id}#reply-{reply_id}")
 
     @get("/{post_id:str}/replies/{reply_id:str}/edit")
     async def edit_reply_form(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Template:
         actor = require_member(request)
-        number = path_id(post_id)
-        reply = await posts.reply_for_edit(actor, number, path_id(reply_id))
-        return render(request, "posts/reply_form.html", post_id=number, reply=reply, values=reply, errors={})
+        number = await posts.post_number(post_id)
+        reply = await posts.reply_for_edit(actor, number, await posts.reply_number(number, reply_id))
+        return render(request, "posts/reply_form.html", post_id=post_id, reply=reply, values=reply, errors={})
 
     @post("/{post_id:str}/replies/{reply_id:str}/edit")
     async def edit_reply(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
-        number, reply_number = path_id(post_id), path_id(reply_id)
+        number = await posts.post_number(post_id)
+        reply_number = await posts.reply_number(number, reply_id)
         reply = await posts.reply_for_edit(actor, number, reply_number)
         raw = await read_form(request)
         try:
             await posts.edit_reply(actor, number, reply_number, parse_body(raw))
         except FormErrors as exc:
             return render(
-                request, "posts/reply_form.html", FORM_ERROR_STATUS, post_id=number, reply=reply, values=exc.values, errors=exc.errors
+                request, "posts/reply_form.html", FORM_ERROR_STATUS, post_id=post_id, reply=reply, values=exc.values, errors=exc.errors
             )
-        return see_other(f"/posts/{number}#reply-{reply_number}")
+        return see_other(f"/posts/{post_id}#reply-{reply_id}")
 
     @post("/{post_id:str}/replies/{reply_id:str}/delete")
     async def delete_reply(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Redirect:
         actor = require_member(request)
-        number = path_id(post_id)
-        await posts.delete_reply(actor, number, path_id(reply_id))
-        return see_other(f"/posts/{number}#replies")
+        number = await posts.post_number(post_id)
+        await posts.delete_reply(actor, number, await posts.reply_number(number, reply_id))
+        return see_other(f"/posts/{post_id}#replies")
 
     @post("/{post_id:str}/updates", opt={"widens_only": True})
     async def add_update(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
-        number = path_id(post_id)
+        number = await posts.post_number(post_id)
         raw = await read_form(request)
         try:
             await posts.add_update(actor, number, parse_body(raw, label="Your update", missing="Please write your update first."))
@@ -208,27 +211,29 @@ class PostController(Controller):
                 update_values=exc.values,
                 update_errors=exc.errors,
             )
-        return see_other(f"/posts/{number}#updates")
+        return see_other(f"/posts/{post_id}#updates")
 
     @post("/{post_id:str}/renew")
     async def renew(self, request: Request, post_id: FromPath[str]) -> Redirect:
         actor = require_member(request)
-        number = path_id(post_id)
+        number = await posts.post_number(post_id)
         await retention.renew_post(actor, number)
-        return see_other(f"/posts/{number}")
+        return see_other(f"/posts/{post_id}")
 
     @post("/{post_id:str}/flag")
     async def flag_post(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
-        return await _flag(request, "post", path_id(post_id), path_id(post_id))
+        number = await posts.post_number(post_id)
+        return await _flag(request, "post", number, post_id, number, post_id)
 
     @post("/{post_id:str}/replies/{reply_id:str}/flag")
     async def flag_reply(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Template | Redirect:
-        return await _flag(request, "reply", path_id(reply_id), path_id(post_id))
+        number = await posts.post_number(post_id)
+        return await _flag(request, "reply", await posts.reply_number(number, reply_id), reply_id, number, post_id)
 
     @post("/{post_id:str}/answered")
     async def mark_answered(self, request: Request, post_id: FromPath[str]) -> Redirect:
         actor = require_member(request)
-        number = path_id(post_id)
+        number = await posts.post_number(post_id)
         await posts.mark_answered(actor, number)
-        return see_other(f"/posts/{number}")
+        return see_other(f"/posts/{post_id}")
 
