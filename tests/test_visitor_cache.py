@@ -155,7 +155,7 @@ def _make_world(server: Server) -> dict[str, Any]:
     paths = ["/", f"/posts/{post_id}"]
     _visitor_pages(server, paths, count=3 * REQUESTS_PER_CHECK)
     # Prove the pages are really kept: a change behind the app's back stays unseen.
-    query("UPDATE post SET body = ? WHERE id = ?", "changed behind the app's back", post_id)
+    query("UPDATE post SET body = ? WHERE public_id = ?", "changed behind the app's back", post_id)
     warm = _visitor_pages(server, [f"/posts/{post_id}"])
     assert all("She has surgery on Friday." in r.text for r in warm)
     return {"server": server, "author": author, "post_id": post_id, "paths": paths, **staff}
