@@ -47,6 +47,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from prayerboard import db
+from prayerboard.ids import new_public_id
 from prayerboard.passwords import hash_password_sync
 from prayerboard.settings import Settings
 from prayerboard.tables import BODY_MAX, DISPLAY_NAME_MAX, TITLE_MAX, USERNAME_MAX
@@ -116,10 +117,10 @@ MEMBER_COLUMNS = (
 POST_COLUMNS = (
     "id", "author", "kind", "title", "body", "category", "visibility", "anonymous", "status",
     "moderation", "replies_locked", "praying_count", "reply_count", "created_at", "edited_at",
-    "answered_at", "last_activity_at",
+    "answered_at", "last_activity_at", "public_id",
 )
 PRAYER_COLUMNS = ("id", "post", "member", "created_at")
-REPLY_COLUMNS = ("id", "post", "author", "body", "anonymous", "moderation", "created_at", "edited_at")
+REPLY_COLUMNS = ("id", "post", "author", "body", "anonymous", "moderation", "created_at", "edited_at", "public_id")
 UPDATE_COLUMNS = ("id", "post", "body", "created_at")
 TABLE_COLUMNS = {
     "member": MEMBER_COLUMNS,
@@ -1478,7 +1479,8 @@ class Generator:
             reply_count = len(replies)
             for when, replier, text, reply_anonymous in replies:
                 chunk.replies.append(
-                    (self._take_id("reply"), post_id, replier, text, reply_anonymous, "visible", self.stamp(when), None)
+                    (self._take_id("reply"), post_id, replier, text, reply_anonymous, "visible", self.stamp(when), None,
+                     new_public_id())
                 )
             last_activity = max(last_activity, replies[-1][0])
 
@@ -1514,7 +1516,7 @@ class Generator:
             (
                 post_id, author, kind, title, body, category, visibility, anonymous, status, "visible",
                 False, n_prayers, reply_count, self.stamp(created), edited_at, answered_at,
-                self.stamp(last_activity),
+                self.stamp(last_activity), new_public_id(),
             )
         )
         totals.posts += 1
@@ -1610,7 +1612,11 @@ def _fill_sqlite(path: str, make: MakeGenerator, members: int, posts: int, progr
 def _sqlite_existing(connection: sqlite3.Connection) -> Existing:
     try:
         next_ids = {
-            table: connection.execute(f'SELECT coalesce(max(id), 0) + 1 FROM "{table}"').fetchone()[0]
+            # Past every id the table ever handed out, not only those it holds (docs/privacy.md, "Ids").
+            table: connection.execute(
+                f'SELECT max(coalesce((SELECT max(id) FROM "{table}"), 0), '
+                f"coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0)) + 1"
+            ).fetchone()[0]
             for table in TABLE_COLUMNS
         }
     except sqlite3.OperationalError as exc:
@@ -1655,9 +1661,10 @@ async def _fill_postgres(dsn: str, make: MakeGenerator, members: int, posts: int
             for table in TABLE_COLUMNS:
                 # COPY with explicit ids does not advance the serial sequences; without this
                 # the next post from the web would collide with a demo post's id.
+                # The generator's next id is past every id ever handed out, so it never goes back.
                 await connection.execute(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                    f'(SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)'
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), $1, false)",
+                    generator.next_ids[table],
                 )
     finally:
         await connection.close()
@@ -1672,7 +1679,11 @@ async def _copy(connection: Any, table: str, rows: list[tuple]) -> None:
 async def _postgres_existing(connection: Any) -> Existing:
     next_ids = {}
     for table in TABLE_COLUMNS:
-        next_ids[table] = await connection.fetchval(f'SELECT coalesce(max(id), 0) + 1 FROM "{table}"')
+        # Past every id the sequence ever handed out, not only those the table holds.
+        next_ids[table] = await connection.fetchval(
+            f'SELECT greatest(coalesce(max(id), 0) + 1, nextval(pg_get_serial_sequence(\'"{table}"\', \'id\'))) '
+            f'FROM "{table}"'
+        )
     keys = {row["username_key"] for row in await connection.fetch("SELECT username_key FROM member")}
     members = [
         (_parse_stamp(row["created_at"]), row["id"])
