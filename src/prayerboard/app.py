@@ -106,7 +106,10 @@ class ActorMiddleware(ASGIMiddleware):
         member_id = session.get("member_id") if isinstance(session, dict) else None
         actor = None
         if isinstance(member_id, int):
-            actor = await accounts.load_actor(member_id, session.get("epoch", 0))
+            since = session.get("since")
+            actor = await accounts.load_actor(
+                member_id, session.get("epoch", 0), since if isinstance(since, (int, float)) else None
+            )
             if actor is None:
                 # The account was suspended or deleted: this session must not work again.
                 scope["session"] = {}

@@ -158,7 +158,7 @@ async def authenticate(credentials: Credentials, address: str, throttle: LoginTh
     return actor_from_row(row)
 
 
-async def load_actor(member_id: int, session_epoch: int = 0) -> Actor | None:
+async def load_actor(member_id: int, session_epoch: int = 0, signed_in_at: float | None = None) -> Actor | None:
     """The member behind a session, or None when the account can no longer be used.
 
     A session signed in before the member's sessions were ended (``session_epoch`` bumped by a
@@ -176,7 +176,7 @@ async def load_actor(member_id: int, session_epoch: int = 0) -> Actor | None:
     )
     if row is None or row["state"] in {"suspended", "deleted"} or row["session_epoch"] != session_epoch:
         return None
-    restricted = await restricted_state(member_id)
+    restricted = await restricted_state(member_id, signed_in_at)
     if restricted == "suspended":
         return None
     if restricted == "silenced" and row["state"] == "active":
@@ -184,16 +184,26 @@ async def load_actor(member_id: int, session_epoch: int = 0) -> Actor | None:
     return actor_from_row(row)
 
 
-async def restricted_state(member_id: int) -> str | None:
+async def restricted_state(member_id: int, signed_in_at: float | None = None) -> str | None:
     """The strictest restriction placed on this member as "the author of post N", if any.
 
     Such restrictions never change the member's own row (docs/privacy.md, "Acting on an
-    anonymous author"), so they are applied here, where a session becomes an actor.
+    anonymous author"), so they are applied here, where a session becomes an actor. For a
+    session signed in at ``signed_in_at`` (Unix seconds), a suspension placed after that
+    counts even once lifted: a suspension ends every session for good, as one of the member
+    does (docs/privacy.md, "Sessions").
     """
+    in_effect = AuthorRestriction.status == "active"
+    if signed_in_at is not None:
+        since = dt.datetime.fromtimestamp(signed_in_at, dt.timezone.utc)
+        in_effect = in_effect | (
+            (AuthorRestriction.action == "suspend") & (AuthorRestriction.created_at > since)
+            & (AuthorRestriction.status == "lifted")
+        )
     actions = {
         row["action"]
         for row in await AuthorRestriction.select(AuthorRestriction.action).where(
-            (AuthorRestriction.member == member_id) & (AuthorRestriction.status == "active")
+            (AuthorRestriction.member == member_id) & in_effect
         )
     }
     if "suspend" in actions:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -18,7 +20,8 @@ WAITING_PAGE = "/join/waiting"
 
 def _sign_in(request: Request, actor: Actor) -> None:
     """Start a fresh session for ``actor``; the id is rotated so a planted cookie is useless."""
-    request.set_session({"member_id": actor.id, "epoch": actor.session_epoch})
+    # When it was signed in: a suspension placed after that ends this session for good.
+    request.set_session({"member_id": actor.id, "epoch": actor.session_epoch, "since": time.time()})
     rotate_session(request)
 
 
