@@ -50,7 +50,7 @@ def delete_account(browser: Browser, content: str) -> None:
     assert browser.post("/settings/delete", {"content": content, "password": PASSWORD}).status_code == 303
 
 
-def reply(browser: Browser, post_id: int, body: str) -> int:
+def reply(browser: Browser, post_id: str, body: str) -> str:
     response = browser.post(f"/posts/{post_id}/replies", {"body": body})
     assert response.status_code == 303, response.text
     return response.headers["location"].rsplit("-", 1)[1]
@@ -59,6 +59,11 @@ def reply(browser: Browser, post_id: int, body: str) -> int:
 def act(moderator: Browser, kind: str, target_id: int, action: str, **fields: str) -> None:
     response = moderator.post(f"/mod/{kind}/{target_id}/{action}", {"reason": "a moderator's reason", **fields})
     assert response.status_code == 303, response.text
+
+
+def row_of(kind: str, address: str) -> int:
+    """The row id behind a post's or reply's address (the database keys by row id)."""
+    return scalar(f"SELECT id FROM {kind} WHERE public_id = ?", address)
 
 
 def keyed_rows(kind: str, target_id: int) -> dict[str, int]:
@@ -140,7 +145,7 @@ def test_suspension_ends_the_members_sessions_on_every_device(member, moderator,
 def test_suspension_as_author_of_a_post_ends_sessions_and_refuses_sign_in(author, new_browser):
     post_id = author.create_post()
     second_device = signed_in(new_browser, "author")
-    restrict_as_author_of_post("author", post_id, "suspend")
+    restrict_as_author_of_post("author", row_of("post", post_id), "suspend")
     assert is_visitor(author) and is_visitor(second_device)
     unknown = new_browser().login("nobody-here")
     refused = new_browser().login("author")
@@ -149,7 +154,7 @@ def test_suspension_as_author_of_a_post_ends_sessions_and_refuses_sign_in(author
 
 
 def test_silence_as_author_of_a_post_still_lets_the_member_sign_in(author, new_browser):
-    restrict_as_author_of_post("author", author.create_post(), "silence")
+    restrict_as_author_of_post("author", row_of("post", author.create_post()), "silence")
     assert new_browser().login("author").status_code == 303
 
 
@@ -160,17 +165,20 @@ def test_silence_as_author_of_a_post_still_lets_the_member_sign_in(author, new_b
 def test_deleted_post_takes_its_reports_revisions_notifications_and_prayers(author, member, moderator):
     post_id = author.create_post(title="First words", body="My phone is 555-0199")
     reply_id = reply(member, post_id, "Call me at 12 Elm Street")
+    post_row, reply_row = row_of("post", post_id), row_of("reply", reply_id)
     member.post(f"/posts/{post_id}/pray")
     assert member.post(f"/posts/{post_id}/flag", {"reason": "private_details"}).status_code == 303
     assert author.post(f"/posts/{post_id}/replies/{reply_id}/flag", {"reason": "private_details"}).status_code == 303
     act(moderator, "posts", post_id, "redact", body="My phone is private")
     act(moderator, "replies", reply_id, "redact", body="My address is private")
     assert links_to_post(post_id) == 2  # a notice to each author
+    assert keyed_rows("post", post_row) == {"flag": 1, "revision": 1, "moderation_log": 1}
+    assert keyed_rows("reply", reply_row) == {"flag": 1, "revision": 1, "moderation_log": 1}
 
     assert author.post(f"/posts/{post_id}/delete").status_code == 303
 
-    assert keyed_rows("post", post_id) == {"flag": 0, "revision": 0, "moderation_log": 1}  # the log keeps its entry
-    assert keyed_rows("reply", reply_id) == {"flag": 0, "revision": 0, "moderation_log": 1}
+    assert keyed_rows("post", post_row) == {"flag": 0, "revision": 0, "moderation_log": 1}  # the log keeps its entry
+    assert keyed_rows("reply", reply_row) == {"flag": 0, "revision": 0, "moderation_log": 1}
     assert links_to_post(post_id) == 0
     assert scalar("SELECT COUNT(*) FROM prayer") == 0
     for browser in (author, member):
@@ -192,9 +200,11 @@ def test_new_post_shows_nothing_of_a_deleted_one_to_moderators(author, moderator
 def test_report_on_deleted_reply_does_not_reattach_to_a_new_reply(author, member, moderator):
     post_id = author.create_post()
     old = reply(member, post_id, "A reply that goes")
+    old_row = row_of("reply", old)
     assert author.post(f"/posts/{post_id}/replies/{old}/flag", {"reason": "unkind", "note": "a sharp word"}).status_code == 303
+    assert keyed_rows("reply", old_row)["flag"] == 1
     assert member.post(f"/posts/{post_id}/replies/{old}/delete").status_code == 303
-    assert keyed_rows("reply", old)["flag"] == 0
+    assert keyed_rows("reply", old_row)["flag"] == 0
 
     new = reply(member, post_id, "A reply that stays")
     assert new != old
@@ -206,9 +216,11 @@ def test_report_on_deleted_reply_does_not_reattach_to_a_new_reply(author, member
 def test_deleted_reply_takes_its_revision_and_notification(author, member, moderator):
     post_id = author.create_post()
     old = reply(member, post_id, "My address is 12 Elm Street")
+    old_row = row_of("reply", old)
     act(moderator, "replies", old, "redact", body="My address is private")
+    assert keyed_rows("reply", old_row)["revision"] == 1
     assert member.post(f"/posts/{post_id}/replies/{old}/delete").status_code == 303
-    assert keyed_rows("reply", old) == {"flag": 0, "revision": 0, "moderation_log": 1}
+    assert keyed_rows("reply", old_row) == {"flag": 0, "revision": 0, "moderation_log": 1}
     assert f"#reply-{old}" not in member.get("/notifications").text
 
     new = reply(member, post_id, "Praying for you")
@@ -226,7 +238,7 @@ def test_prayer_on_a_deleted_post_does_not_carry_to_a_new_post(author, member):
 
 def test_author_restriction_keeps_its_row_when_the_post_goes(author):
     post_id = author.create_post()
-    restrict_as_author_of_post("author", post_id, "silence", status="lifted")
+    restrict_as_author_of_post("author", row_of("post", post_id), "silence", status="lifted")
     assert author.post(f"/posts/{post_id}/delete").status_code == 303
     rows = query("SELECT post, post_public_id FROM author_restriction")
     assert rows == [{"post": None, "post_public_id": "k3xq9vd2ma"}]
@@ -242,10 +254,13 @@ def test_removed_account_takes_what_is_keyed_by_its_posts_and_replies(author, me
     act(moderator, "posts", own, "redact", body="Redacted")
     act(moderator, "replies", on_own, "redact", body="Redacted reply")
     act(moderator, "replies", on_others, "redact", body="Redacted elsewhere")
+    targets = [("post", row_of("post", own)), ("reply", row_of("reply", on_own)), ("reply", row_of("reply", on_others))]
+    for kind, target in targets:
+        assert keyed_rows(kind, target)["revision"] == 1, (kind, target)
 
     delete_account(author, "remove")
 
-    for kind, target in (("post", own), ("reply", on_own), ("reply", on_others)):
+    for kind, target in targets:
         assert keyed_rows(kind, target)["flag"] == keyed_rows(kind, target)["revision"] == 0, (kind, target)
     assert links_to_post(own) == 0
     assert f"#reply-{on_others}" not in member.get("/notifications").text
@@ -315,8 +330,9 @@ def test_export_holds_nothing_deleted_and_nothing_of_other_members(author, membe
 
 def test_deleting_the_newest_post_and_posting_again_gives_a_new_id(author):
     old = author.create_post(title="Newest")
+    old_row = row_of("post", old)
     assert author.post(f"/posts/{old}/delete").status_code == 303
-    assert author.create_post(title="Next") > old
+    assert row_of("post", author.create_post(title="Next")) > old_row
 
 
 def test_deleting_the_newest_member_and_registering_gives_a_new_id(author, new_browser):
