@@ -32,6 +32,11 @@ def member_id(username: str) -> int:
     return scalar("SELECT id FROM member WHERE username = ?", username)
 
 
+def row_id(public_id: str, table: str = "post") -> int:
+    """The row id behind a post's (or reply's) public id: what flags and the log store as target_id."""
+    return scalar(f"SELECT id FROM {table} WHERE public_id = ?", public_id)
+
+
 @pytest.fixture
 def moderator(new_browser: Any) -> Browser:
     browser = new_browser()
@@ -58,18 +63,19 @@ def reporters(new_browser: Any) -> list[Browser]:
     return people
 
 
-def report(browser: Browser, post_id: int, reason: str = "spam", note: str = "") -> Any:
+def report(browser: Browser, post_id: str, reason: str = "spam", note: str = "") -> Any:
     return browser.post(f"/posts/{post_id}/flag", {"reason": reason, "note": note})
 
 
-def act(browser: Browser, post_id: int, action: str, reason: str = "a moderator's reason", **fields: Any) -> Any:
+def act(browser: Browser, post_id: str, action: str, reason: str = "a moderator's reason", **fields: Any) -> Any:
     return browser.post(f"/mod/posts/{post_id}/{action}", {"reason": reason, **fields})
 
 
-def reply(browser: Browser, post_id: int, body: str = "Praying with you.") -> int:
+def reply(browser: Browser, post_id: str, body: str = "Praying with you.") -> str:
+    """Reply as `browser`; the reply's public id, from the "#reply-<public id>" the answer points at."""
     response = browser.post(f"/posts/{post_id}/replies", {"body": body})
     assert response.status_code == 303, response.text
-    return int(response.headers["location"].rsplit("-", 1)[1])
+    return response.headers["location"].rsplit("#reply-", 1)[1]
 
 
 def post_fields(title: str) -> dict[str, str]:
@@ -123,7 +129,7 @@ def test_report_is_recorded_with_reason_and_note(author, member, server):
     assert response.status_code == 303
     assert response.headers["location"] == f"/posts/{post_id}?reported=1"
     rows = query("SELECT target_kind, target_id, reason, note FROM flag")
-    assert rows == [{"target_kind": "post", "target_id": post_id, "reason": "private_details", "note": "It names her neighbour"}]
+    assert rows == [{"target_kind": "post", "target_id": row_id(post_id), "reason": "private_details", "note": "It names her neighbour"}]
 
 
 def test_report_twice_by_same_member_is_refused_with_message(author, member, server):
@@ -169,14 +175,14 @@ def test_report_reply_is_recorded_once(author, member, server):
     assert member.post(f"/posts/{post_id}/replies/{reply_id}/flag", {"reason": "unkind"}).status_code == 303
     again = member.post(f"/posts/{post_id}/replies/{reply_id}/flag", {"reason": "spam"})
     assert again.status_code == 422
-    assert query("SELECT target_kind, target_id FROM flag") == [{"target_kind": "reply", "target_id": reply_id}]
+    assert query("SELECT target_kind, target_id FROM flag") == [{"target_kind": "reply", "target_id": row_id(reply_id, "reply")}]
 
 
 def test_reports_below_threshold_keep_post_visible(author, reporters, visitor, server):
     post_id = author.create_post()
     for browser in reporters[:2]:
         assert report(browser, post_id).status_code == 303
-    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "visible"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "visible"
     assert visitor.get(f"/posts/{post_id}").status_code == 200
 
 
@@ -184,7 +190,7 @@ def test_reports_from_three_members_hide_post_at_once(author, reporters, server)
     post_id = author.create_post()
     for browser in reporters:
         assert report(browser, post_id).status_code == 303
-    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "hidden"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "hidden"
 
 
 def test_auto_hide_is_logged_without_moderator(author, reporters, server):
@@ -194,7 +200,7 @@ def test_auto_hide_is_logged_without_moderator(author, reporters, server):
     rows = log_rows(action="auto_hide")
     assert len(rows) == 1
     assert rows[0]["moderator"] is None
-    assert (rows[0]["target_kind"], rows[0]["target_id"]) == ("post", post_id)
+    assert (rows[0]["target_kind"], rows[0]["target_id"]) == ("post", row_id(post_id))
 
 
 def test_auto_hidden_post_is_seen_by_author_with_reason_and_404_for_others(author, reporters, member, visitor, server):
@@ -214,7 +220,7 @@ def test_auto_hide_reply_at_threshold(author, reporters, member, server):
     reply_id = reply(member, post_id, "Unkind words here")
     for browser in reporters:
         assert browser.post(f"/posts/{post_id}/replies/{reply_id}/flag", {"reason": "unkind"}).status_code == 303
-    assert scalar("SELECT moderation FROM reply WHERE id = ?", reply_id) == "hidden"
+    assert scalar("SELECT moderation FROM reply WHERE public_id = ?", reply_id) == "hidden"
     assert "Unkind words here" not in author.get(f"/posts/{post_id}").text
     assert "Unkind words here" in member.get(f"/posts/{post_id}").text
 
@@ -240,7 +246,7 @@ def test_queue_lists_reported_pending_and_hidden_items_with_reasons(author, memb
     pending = author.create_post(title="Pending one")
     hidden = author.create_post(title="Hidden one")
     report(member, reported, "private_details")
-    query("UPDATE post SET moderation = 'pending' WHERE id = ?", pending)
+    query("UPDATE post SET moderation = 'pending' WHERE public_id = ?", pending)
     assert act(moderator, hidden, "hide").status_code == 303
     page = moderator.get("/mod").text
     for title in ("Reported one", "Pending one", "Hidden one"):
@@ -303,7 +309,7 @@ def approval(extra_servers: Any, migrated_database: str) -> Any:
 
 def test_first_post_awaits_review_for_its_author(approval):
     post_id = approval["newbie"].create_post(title="My very first request")
-    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "pending"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "pending"
     page = approval["newbie"].get(f"/posts/{post_id}")
     assert page.status_code == 200
     assert "Awaiting review" in page.text
@@ -334,13 +340,13 @@ def test_second_post_after_approval_is_visible_at_once(approval):
     first = approval["newbie"].create_post(title="My very first request")
     act(approval["mira"], first, "approve", "")
     second = approval["newbie"].create_post(title="My second request")
-    assert scalar("SELECT moderation FROM post WHERE id = ?", second) == "visible"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", second) == "visible"
     assert approval["visitor"].get(f"/posts/{second}").status_code == 200
 
 
 def test_moderator_first_post_needs_no_approval(approval):
     post_id = approval["mira"].create_post()
-    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "visible"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "visible"
 
 
 def add_word(admin: Browser, word: str, action: str) -> Any:
@@ -372,7 +378,7 @@ def test_watched_word_is_removed_by_admin(admin, author, server):
 def test_watched_review_word_holds_post(admin, author, member, server):
     add_word(admin, "casino", "review")
     post_id = author.create_post(body="I lost everything at the casino.")
-    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "pending"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "pending"
     assert "Awaiting review" in author.get(f"/posts/{post_id}").text
     assert member.get(f"/posts/{post_id}").status_code == 404
 
@@ -405,14 +411,14 @@ def test_watched_block_word_refuses_edit(admin, author, server):
     response = author.post(f"/posts/{post_id}/edit", post_fields("Harmless") | {"body": "Now about the casino"})
     assert response.status_code == 422
     assert "Now about the casino" in response.text
-    assert scalar("SELECT body FROM post WHERE id = ?", post_id) == "Harmless body"
+    assert scalar("SELECT body FROM post WHERE public_id = ?", post_id) == "Harmless body"
 
 
 def test_watched_review_word_in_edit_holds_post_again(admin, author, member, server):
     post_id = author.create_post(title="Harmless")
     add_word(admin, "casino", "review")
     assert author.post(f"/posts/{post_id}/edit", post_fields("Harmless casino")).status_code == 303
-    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "pending"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "pending"
     assert member.get(f"/posts/{post_id}").status_code == 404
 
 
@@ -422,7 +428,7 @@ def test_watched_block_word_refuses_reply_edit(admin, author, member, server):
     add_word(admin, "casino", "block")
     response = member.post(f"/posts/{post_id}/replies/{reply_id}/edit", {"body": "casino"})
     assert response.status_code == 422
-    assert scalar("SELECT body FROM reply WHERE id = ?", reply_id) == "Kind words"
+    assert scalar("SELECT body FROM reply WHERE public_id = ?", reply_id) == "Kind words"
 
 
 def test_watched_words_page_refuses_moderator(moderator, server):
@@ -458,7 +464,7 @@ def test_hide_requires_reason(author, moderator, server):
     response = act(moderator, post_id, "hide", "")
     assert response.status_code == 422
     assert "reason" in response.text
-    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "visible"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "visible"
     assert log_rows() == []
 
 
@@ -481,7 +487,7 @@ def test_remove_leaves_post_to_its_author_only(author, member, moderator, server
 
 def test_reject_pending_post_keeps_it_from_others_and_leaves_queue(author, member, moderator, server):
     post_id = author.create_post(title="Pending and rejected")
-    query("UPDATE post SET moderation = 'pending' WHERE id = ?", post_id)
+    query("UPDATE post SET moderation = 'pending' WHERE public_id = ?", post_id)
     assert act(moderator, post_id, "reject", "Advertising").status_code == 303
     assert member.get(f"/posts/{post_id}").status_code == 404
     assert "Advertising" in author.get(f"/posts/{post_id}").text
@@ -490,7 +496,7 @@ def test_reject_pending_post_keeps_it_from_others_and_leaves_queue(author, membe
 
 def test_approve_pending_post_makes_it_visible(author, member, moderator, server):
     post_id = author.create_post()
-    query("UPDATE post SET moderation = 'pending' WHERE id = ?", post_id)
+    query("UPDATE post SET moderation = 'pending' WHERE public_id = ?", post_id)
     assert act(moderator, post_id, "approve", "").status_code == 303
     assert member.get(f"/posts/{post_id}").status_code == 200
     assert "approved" in author.get("/notifications").text
@@ -502,7 +508,7 @@ def test_dismiss_resolves_reports_and_leaves_queue(author, member, moderator, se
     assert act(moderator, post_id, "dismiss", "").status_code == 303
     assert scalar("SELECT COUNT(*) FROM flag WHERE resolved = ?", False) == 0
     assert "Reported but fine" not in moderator.get("/mod").text
-    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "visible"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "visible"
 
 
 def test_dismiss_restores_auto_hidden_post_and_leaves_queue(author, reporters, visitor, moderator, server):
@@ -552,7 +558,7 @@ def test_redact_without_text_is_refused(author, moderator, server):
     post_id = author.create_post(body="Original text")
     response = act(moderator, post_id, "redact", "Phone number", body="")
     assert response.status_code == 422
-    assert scalar("SELECT body FROM post WHERE id = ?", post_id) == "Original text"
+    assert scalar("SELECT body FROM post WHERE public_id = ?", post_id) == "Original text"
     assert scalar("SELECT COUNT(*) FROM revision") == 0
     assert log_rows() == []
 
@@ -584,8 +590,9 @@ def test_unknown_action_is_404(author, moderator, server):
 
 
 def test_action_on_missing_item_is_404(moderator, server):
-    assert act(moderator, 999999, "hide").status_code == 404
-    assert moderator.get("/mod/posts/999999").status_code == 404
+    for missing in ("999999", "zzzzzzzzzz"):  # a row id is no address; nor is a public id nobody holds
+        assert act(moderator, missing, "hide").status_code == 404
+        assert moderator.get(f"/mod/posts/{missing}").status_code == 404
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,8 +627,8 @@ def test_anonymise_makes_author_replies_in_thread_anonymous(world, server):  # n
     other_post = world["member"].create_post()
     other_reply = reply(author, other_post, "Reply elsewhere")
     act(world["moderator"], post_id, "anonymise")
-    assert scalar("SELECT anonymous FROM reply WHERE id = ?", reply_id) in (1, True)
-    assert scalar("SELECT anonymous FROM reply WHERE id = ?", other_reply) in (0, False)
+    assert scalar("SELECT anonymous FROM reply WHERE public_id = ?", reply_id) in (1, True)
+    assert scalar("SELECT anonymous FROM reply WHERE public_id = ?", other_reply) in (0, False)
 
 
 def test_anonymised_post_tells_author_it_is_anonymous(world, server):  # noqa: F811
@@ -639,7 +646,7 @@ def test_anonymise_stays_when_author_edits_post(world, server):  # noqa: F811
         "category": "Health and healing", "visibility": "public",
     })
     assert response.status_code == 303
-    assert scalar("SELECT anonymous FROM post WHERE id = ?", post_id) in (1, True)
+    assert scalar("SELECT anonymous FROM post WHERE public_id = ?", post_id) in (1, True)
     assert AUTHOR_NAME not in world["member"].get(f"/posts/{post_id}").text
 
 
@@ -649,7 +656,7 @@ def test_anonymise_stays_after_show_name_undo(world, server):  # noqa: F811
     author.post("/settings/hide-name")
     act(world["moderator"], post_id, "anonymise")
     author.post("/settings/show-name")
-    assert scalar("SELECT anonymous FROM post WHERE id = ?", post_id) in (1, True)
+    assert scalar("SELECT anonymous FROM post WHERE public_id = ?", post_id) in (1, True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -667,18 +674,18 @@ def test_action_writes_exactly_one_log_row(action, author, member, moderator, se
     post_id = author.create_post()
     setup = ACTION_SETUP[action]
     if setup in ("pending", "hidden"):
-        query("UPDATE post SET moderation = ? WHERE id = ?", setup, post_id)
+        query("UPDATE post SET moderation = ? WHERE public_id = ?", setup, post_id)
     elif setup == "reported":
         report(member, post_id)
     if action == "unlock":
-        query("UPDATE post SET replies_locked = ? WHERE id = ?", True, post_id)
+        query("UPDATE post SET replies_locked = ? WHERE public_id = ?", True, post_id)
     before = scalar("SELECT COUNT(*) FROM moderation_log")
     response = act(moderator, post_id, action, f"because {action}", body="Redacted text")
     assert response.status_code == 303, response.text
     rows = log_rows()
     assert len(rows) == before + 1
     row = rows[-1]
-    assert (row["action"], row["target_kind"], row["target_id"]) == (action, "post", post_id)
+    assert (row["action"], row["target_kind"], row["target_id"]) == (action, "post", row_id(post_id))
     assert row["moderator"] == member_id("mira")
     assert row["reason"] == f"because {action}"
     assert f"because {action}" in moderator.get(f"/mod/log?action={action}").text
@@ -743,7 +750,7 @@ def test_silenced_member_can_read_and_pray(author, member, moderator, server):
     moderator.post(f"/mod/members/{member_id('member')}/silence", {"reason": "cool off"})
     assert member.get(f"/posts/{post_id}").status_code == 200
     assert member.post(f"/posts/{post_id}/pray").status_code == 303
-    assert scalar("SELECT praying_count FROM post WHERE id = ?", post_id) == 1
+    assert scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == 1
 
 
 def test_silence_notifies_member(member, moderator, server):
@@ -824,7 +831,7 @@ def test_empty_member_note_is_refused(member, moderator, server):
 # Acting on an anonymous author without revealing them; reveal for admins
 
 
-def anonymous_post(author: Browser) -> int:
+def anonymous_post(author: Browser) -> str:
     return author.create_post(title="An anonymous burden", anonymous="on")
 
 
@@ -834,7 +841,7 @@ def test_act_on_anonymous_author_places_a_restriction_not_a_member_state(action,
     post_id = anonymous_post(author)
     assert act(moderator, post_id, action, "repeated unkindness").status_code == 303
     assert scalar("SELECT state FROM member WHERE username = 'author'") == "active"
-    rows = query("SELECT action, status, member FROM author_restriction WHERE post = ?", post_id)
+    rows = query("SELECT action, status, member FROM author_restriction WHERE post = ?", row_id(post_id))
     assert rows == [{"action": restriction, "status": "active", "member": member_id("author")}]
 
 
@@ -857,7 +864,7 @@ def test_act_on_anonymous_author_is_logged_against_the_post(author, moderator, s
     post_id = anonymous_post(author)
     act(moderator, post_id, "silence_author", "repeated unkindness")
     rows = log_rows(action="silence_author")
-    assert len(rows) == 1 and (rows[0]["target_kind"], rows[0]["target_id"]) == ("post", post_id)
+    assert len(rows) == 1 and (rows[0]["target_kind"], rows[0]["target_id"]) == ("post", row_id(post_id))
 
 
 def test_reveal_by_moderator_is_forbidden(author, moderator, server):
@@ -969,7 +976,7 @@ def test_flag_threshold_is_configurable(extra_servers, migrated_database):
     reader.register("reader")
     post_id = writer.create_post()
     assert report(reader, post_id).status_code == 303
-    assert scalar("SELECT moderation FROM post WHERE id = ?", post_id) == "hidden"
+    assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "hidden"
 
 
 # ---------------------------------------------------------------------------------------------
