@@ -159,7 +159,9 @@ def test_feed_updated_moves_when_a_name_is_hidden_and_shown_again(author, visito
     assert hidden["Named then hidden"] > before["Named then hidden"]
     assert feed_when_hidden == hidden["Named then hidden"]
 
+    # As if the name had been hidden two hours ago; showing it again now moves ``updated`` on.
     query("UPDATE post SET changed_at = ? WHERE public_id = ?", hours_ago(2), post_id)
+    hidden, _ = feed_updated(visitor)
     author.post("/settings/show-name")
     shown, _ = feed_updated(visitor)
     assert shown["Named then hidden"] > hidden["Named then hidden"]

@@ -286,3 +286,17 @@ def test_who_reaches_the_joining_pages(surface, admin, moderator, member, new_br
         assert response.status_code == expected, (viewer, method, path, response.status_code)
         if expected == 303 and viewer == "visitor":
             assert response.headers["location"].startswith("/login")
+
+
+def test_invitation_board_registration_cannot_be_used_to_list_members(admin, moderator, author, new_browser):
+    set_board(admin, "invitation", members_only=True)
+    _, token = invitation_link(moderator)
+    prober = new_browser()
+    answers = [register_with(prober, "author", token).status_code for _ in range(25)]
+    assert answers[0] == 422 and 429 in answers
+
+
+def test_applicant_has_no_profile_while_waiting(admin, member, new_browser):
+    set_board(admin, "approval")
+    assert register_with(new_browser(), "pete").status_code == 303
+    assert member.get("/members/pete").status_code == 404

@@ -7,11 +7,13 @@ their own anonymous thread, whose words would point back to them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from piccolo.query.methods.select import Select
 
 from prayerboard import policy
+from prayerboard.ids import looks_like_public_id
 from prayerboard.policy import Actor, can
 from prayerboard.services.accounts import username_key
 from prayerboard.services.errors import NotFound
@@ -19,7 +21,7 @@ from prayerboard.tables import USERNAME_MAX, Member, Post, Reply
 from prayerboard.text import excerpt
 
 PROFILE_LIST_SIZE = 20  # posts, and replies, shown per page of a profile
-GONE_STATES = ("suspended", "deleted")  # such members have no public face on the board
+GONE_STATES = ("suspended", "deleted", "pending")  # no public face on the board (pending: not yet admitted)
 
 
 async def _listed_member(username: str) -> dict[str, Any]:
@@ -37,14 +39,18 @@ async def _listed_member(username: str) -> dict[str, Any]:
     return member
 
 
-async def _newest_first(select: Select, table: type[Post] | type[Reply], before: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of ``select``, newest first by keyset on the row id, and the cursor for the next.
+async def _newest_first(
+    listed: Callable[..., Select], table: type[Post] | type[Reply], columns: tuple[Any, ...], before: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ``listed(*columns)``, newest first by keyset on the row id, and the next cursor.
 
-    Cursors are public ids, like every address (docs/privacy.md, "Ids"); one whose row has
-    gone starts from the top.
+    Cursors are public ids, like every address (docs/privacy.md, "Ids"). A cursor counts only
+    if it is on this very list, so it tells nothing of a post or reply the viewer may not see
+    here; any other starts from the top.
     """
-    if before:
-        cursor = await table.select(table.id).where(table.public_id == before).first()
+    select = listed(*columns)
+    if before and looks_like_public_id(before):
+        cursor = await listed(table.id).where(table.public_id == before).first()
         if cursor is not None:
             select = select.where(table.id < cursor["id"])
     rows = await select.order_by(table.id, ascending=False).limit(PROFILE_LIST_SIZE + 1)
@@ -53,27 +59,31 @@ async def _newest_first(select: Select, table: type[Post] | type[Reply], before:
 
 
 async def _posts_by(actor: Actor | None, member_id: int, own: bool, before: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    select = policy.visible_posts(
-        actor,
+    def listed(*columns: Any) -> Select:
+        select = policy.visible_posts(actor, *columns).where(Post.author == member_id)
+        return select if own else select.where(Post.anonymous.eq(False))
+
+    columns = (
         Post.id, Post.public_id, Post.author, Post.kind, Post.title, Post.category, Post.visibility,
         Post.status, Post.anonymous, Post.created_at,
-    ).where(Post.author == member_id)
-    if not own:
-        select = select.where(Post.anonymous.eq(False))
-    rows, older = await _newest_first(select, Post, before)
+    )
+    rows, older = await _newest_first(listed, Post, columns, before)
     return [r for r in rows if can(actor, "see_author", r)], older
 
 
 async def _replies_by(actor: Actor | None, member_id: int, own: bool, before: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    select = policy.visible_replies(
-        actor,
-        Reply.id, Reply.public_id, Reply.author, Reply.post, Reply.post.public_id.as_alias("post_public_id"), Reply.body, Reply.anonymous, Reply.created_at,
-        Reply.post.title.as_alias("post_title"),
-    ).where(Reply.author == member_id)
-    if not own:
+    def listed(*columns: Any) -> Select:
+        select = policy.visible_replies(actor, *columns).where(Reply.author == member_id)
+        if own:
+            return select
         # Their replies in their own anonymous thread would name the thread's author.
-        select = select.where(Reply.anonymous.eq(False) & (Reply.post.anonymous.eq(False) | (Reply.post.author != member_id)))
-    rows, older = await _newest_first(select, Reply, before)
+        return select.where(Reply.anonymous.eq(False) & (Reply.post.anonymous.eq(False) | (Reply.post.author != member_id)))
+
+    columns = (
+        Reply.id, Reply.public_id, Reply.author, Reply.post, Reply.post.public_id.as_alias("post_public_id"),
+        Reply.body, Reply.anonymous, Reply.created_at, Reply.post.title.as_alias("post_title"),
+    )
+    rows, older = await _newest_first(listed, Reply, columns, before)
     replies = [r for r in rows if can(actor, "see_reply_author", r)]
     for reply in replies:
         reply["excerpt"] = excerpt(reply.pop("body"))

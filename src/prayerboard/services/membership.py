@@ -170,7 +170,9 @@ async def join(
     """
     await check_invitation(site, token)
     form = parse_registration(raw)
-    probing_matters = site.members_only and site.join_policy != "invitation"
+    # On a members-only board a refused name tells a stranger that someone by that name is
+    # here: such refusals are counted per address, with or without an invitation.
+    probing_matters = site.members_only
     if probing_matters:
         await limit.check(address)
     try:

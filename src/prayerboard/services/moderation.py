@@ -293,6 +293,11 @@ async def act_on_content(
             message = f"A moderator {'closed' if action == 'lock' else 'reopened'} replies on your post."
         if changes:
             await table.update(changes).where(table.id == target_id)
+            if target_kind == "post":
+                from prayerboard.services.posts import touch
+
+                # What the post shows changed: the feed's ``updated`` moves (docs/privacy.md, "Times").
+                await touch(Post.id == target_id, action == "anonymise" or bool(row["anonymous"]))
             if target_kind == "reply" and action != "redact":
                 # The post's count follows what readers can see (docs/privacy.md, "Counts").
                 from prayerboard.services.posts import recount_replies

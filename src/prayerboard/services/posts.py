@@ -67,14 +67,13 @@ async def reply_number(post_id: int | None, public_id: str) -> int:
     raise NotFound()
 
 
-async def _cursor(public_id: str | None) -> int | None:
-    """A board cursor's row id; a cursor whose post has gone starts from the top."""
-    if public_id is None:
+async def _cursor(actor: Actor | None, public_id: str | None) -> int | None:
+    """A board cursor's row id; a cursor ``actor`` may not see (or that has gone) starts from
+    the top, so a cursor tells nothing of a post one cannot see."""
+    if public_id is None or not looks_like_public_id(public_id):
         return None
-    try:
-        return await post_number(public_id)
-    except NotFound:
-        return None
+    row = await policy.visible_posts(actor, Post.id).where(Post.public_id == public_id).first()
+    return row["id"] if row is not None else None
 
 
 CARD_COLUMNS = (
@@ -160,7 +159,7 @@ async def board(actor: Actor | None, query: BoardQuery, page_size: int) -> Board
         select = select.where(Post.status == "answered")
     else:
         select = select.where(Post.status != "archived")
-    before, after = await _cursor(query.before), await _cursor(query.after)
+    before, after = await _cursor(actor, query.before), await _cursor(actor, query.after)
     going_back = after is not None and before is None
     if going_back:
         select = select.where(Post.id > after).order_by(Post.id, ascending=True)
@@ -322,17 +321,20 @@ async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
             Post.visibility: data.visibility,
             Post.anonymous: anonymous,
             Post.edited_at: now,
-            Post.changed_at: now,
         }
         if hidden:
             # Edited while the name was hidden: "show my name again" must not name what may now
             # say more than it did (docs/privacy.md, "Hide my name").
             changes[Post.named_before_hiding] = False
         await Post.update(changes).where(Post.id == post_id)
-        # Replies the author wrote in their own thread follow the post's anonymity.
-        await Reply.update({Reply.anonymous: anonymous}).where(
-            (Reply.post == post_id) & (Reply.author == actor.id)
-        )
+        await touch(Post.id == post_id, anonymous)
+        # Replies the author wrote in their own thread follow the post into anonymity, but an
+        # edit never names a reply: one written while their name was hidden must stay anonymous
+        # (docs/privacy.md, "Hide my name").
+        if anonymous:
+            await Reply.update({Reply.anonymous: True, Reply.named_before_hiding: False}).where(
+                (Reply.post == post_id) & (Reply.author == actor.id)
+            )
 
 
 async def delete_post(actor: Actor, post_id: int) -> None:
@@ -353,10 +355,12 @@ async def add_update(actor: Actor, post_id: int, body: str) -> None:
             raise Forbidden("Only the author can add an update.")
         now = utcnow()
         await PostUpdate.insert(PostUpdate(post=post_id, body=body, created_at=now))
-        changes: dict[Any, Any] = {Post.last_activity_at: now, Post.changed_at: now}
-        if await names_hidden(actor):
+        changes: dict[Any, Any] = {Post.last_activity_at: now}
+        hidden = await names_hidden(actor)
+        if hidden:
             changes[Post.named_before_hiding] = False  # as for an edit: see ``edit_post``
         await Post.update(changes).where(Post.id == post_id)
+        await touch(Post.id == post_id, bool(row["anonymous"]))
 
 
 async def mark_answered(actor: Actor, post_id: int) -> None:
@@ -367,8 +371,9 @@ async def mark_answered(actor: Actor, post_id: int) -> None:
             raise Forbidden("Only the author can mark an open request answered.")
         now = utcnow()
         await Post.update(
-            {Post.status: "answered", Post.answered_at: now, Post.last_activity_at: now, Post.changed_at: now}
+            {Post.status: "answered", Post.answered_at: now, Post.last_activity_at: now}
         ).where(Post.id == post_id)
+        await touch(Post.id == post_id, bool(row["anonymous"]))
 
 
 async def add_reply(actor: Actor, post_id: int, body: str, rules: moderation.ModerationRules) -> str:
@@ -408,9 +413,20 @@ async def recount_replies(post_id: int) -> None:
     await Post.update({Post.reply_count: visible}).where(Post.id == post_id)
 
 
-async def touch(post_id: int) -> None:
-    """Record that what the post shows has changed (the feed's ``updated``), in the caller's transaction."""
-    await Post.update({Post.changed_at: utcnow()}).where(Post.id == post_id)
+async def touch(which: Any, anonymous: bool) -> None:
+    """Record that what the posts ``which`` selects show has changed (the feed's ``updated``).
+
+    Call it in the change's transaction. ``changed_at`` only ever moves forward, so ``updated``
+    never goes back. For a post that is (or just became) anonymous the time is the end of the
+    current hour, never the minute: "hide my name" changes all of a member's posts at once, and
+    one exact instant shared by several anonymous posts would tie them together
+    (docs/privacy.md, "Times"). The end, not the start, so that it still lies after the post's
+    other times, which are shown to the start of their hour.
+    """
+    stamp = utcnow()
+    if anonymous:
+        stamp = stamp.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    await Post.update({Post.changed_at: stamp}).where(which & (Post.changed_at.is_null() | (Post.changed_at < stamp)))
 
 
 async def _own_reply(actor: Actor, post_id: int, reply_id: int, action: str) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from prayerboard import passwords
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor, can
-from prayerboard.services import accounts, forgetting, utcnow
+from prayerboard.services import accounts, forgetting
 from prayerboard.services.errors import Forbidden, NotFound
+from prayerboard.services import posts
 from prayerboard.services.posts import recount_replies
 from prayerboard.tables import VISIBILITIES, Member, Notification, Post, PostUpdate, Prayer, Reply
 
@@ -53,9 +54,10 @@ async def hide_my_name(actor: Actor) -> None:
     if not can(actor, "manage_own_account"):
         raise Forbidden()
     async with transaction():
-        await Post.update({Post.named_before_hiding: True, Post.anonymous: True, Post.changed_at: utcnow()}).where(
+        await Post.update({Post.named_before_hiding: True, Post.anonymous: True}).where(
             (Post.author == actor.id) & (Post.anonymous == False)  # noqa: E712 (SQL, not Python)
         )
+        await posts.touch((Post.author == actor.id) & (Post.named_before_hiding == True), anonymous=True)  # noqa: E712
         await Reply.update({Reply.named_before_hiding: True, Reply.anonymous: True}).where(
             (Reply.author == actor.id) & (Reply.anonymous == False)  # noqa: E712
         )
@@ -71,9 +73,9 @@ async def show_my_name(actor: Actor) -> None:
     if not can(actor, "manage_own_account"):
         raise Forbidden()
     async with transaction():
-        await Post.update({Post.named_before_hiding: False, Post.anonymous: False, Post.changed_at: utcnow()}).where(
-            (Post.author == actor.id) & (Post.named_before_hiding == True)  # noqa: E712
-        )
+        named_again = (Post.author == actor.id) & (Post.named_before_hiding == True)  # noqa: E712
+        await posts.touch(named_again, anonymous=False)
+        await Post.update({Post.named_before_hiding: False, Post.anonymous: False}).where(named_again)
         await Reply.update({Reply.named_before_hiding: False, Reply.anonymous: False}).where(
             (Reply.author == actor.id) & (Reply.named_before_hiding == True)  # noqa: E712
         )
@@ -181,6 +183,7 @@ async def delete_account(actor: Actor, password: str, content: str) -> None:
             await table.update({table.anonymous: True, table.named_before_hiding: False}).where(
                 table.author == actor.id
             )
+        await posts.touch(Post.author == actor.id, anonymous=True)
         await Member.update(
             {
                 # "~" cannot start a username, so this can never collide with a real one.
