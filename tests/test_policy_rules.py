@@ -135,3 +135,9 @@ def test_members_only_board_reads_the_setting_by_attribute():
     assert can(OTHER, "enter_board", Site(members_only=True))
     with pytest.raises(MissingFact):
         can(None, "enter_board", object())
+
+
+def test_only_an_admin_confirms_a_restriction_on_a_privileged_author():
+    assert [can(actor, "confirm_author_restriction") for actor in (None, AUTHOR, TEAM, MODERATOR, ADMIN)] == [
+        False, False, False, False, True,
+    ]

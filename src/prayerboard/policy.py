@@ -229,6 +229,9 @@ RULES: dict[str, Rule] = {
     "enter_board": Rule(_board_admits, ("members_only",)),
     "moderate": Rule(_can_moderate),
     "reveal_author": Rule(_can_admin),
+    # Confirming a restriction on a privileged author says the author is privileged: the same
+    # trust as revealing who wrote a post.
+    "confirm_author_restriction": Rule(_can_admin),
     "manage_roles": Rule(_can_admin),
     "flag": Rule(_can_flag, ("author",)),
 }

@@ -28,9 +28,7 @@ _DONE = {"silence": "paused your posting and replies", "suspend": "suspended you
 
 
 def _is_admin(actor: Actor) -> bool:
-    # Confirming a restriction on a privileged author connects a post to who wrote it: the
-    # same trust as revealing the author.
-    return can(actor, "reveal_author")
+    return can(actor, "confirm_author_restriction")
 
 
 def _require_admin(actor: Actor | None) -> Actor:
