@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from conftest import query
+from conftest import query, scalar
 
 AUTHOR_USERNAME = "hannahw"
 AUTHOR_NAME = "Hannah Whisper"
@@ -126,3 +126,66 @@ def test_privacy_cell(world, setting, surface):
         if viewer != "author" and edit_link in text:
             failures.append(f"{viewer}: sees the author's edit link")
     assert not failures, f"{setting} on {surface}:\n" + "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------------------------
+# The new surfaces of "acting on an anonymous author": who reaches them, and who learns what.
+# (Invitations and the approval of new members have their matrix in test_joining.py.)
+
+RESTRICTION_VIEWERS = ("visitor", "member", "author", "team", "moderator", "admin")
+RESTRICTION_MATRIX = {
+    # surface: what each viewer gets (visitor, member, author, team, moderator, admin)
+    ("GET", "/mod/restrictions"): (303, 403, 403, 403, 403, 200),
+    ("POST", "/mod/posts/{post}/silence_author"): (303, 403, 403, 403, 303, 303),
+    ("POST", "/mod/posts/{post}/lift"): (303, 403, 403, 403, 303, 303),
+    ("POST", "/mod/restrictions/{restriction}/confirm"): (303, 403, 403, 403, 403, 303),
+    ("GET", "/mod/posts/{post}"): (303, 403, 403, 403, 200, 200),
+}
+
+
+@pytest.fixture
+def restriction_world(world, new_browser):
+    admin = new_browser()
+    assert admin.register("boardadmin", "Board Admin").status_code == 303
+    query("UPDATE member SET role = 'admin' WHERE username = 'boardadmin'")
+    return {**world, "admin": admin}
+
+
+@pytest.mark.parametrize("surface", list(RESTRICTION_MATRIX), ids=" ".join)
+def test_who_reaches_the_author_restriction_surfaces(restriction_world, surface):
+    method, template = surface
+    for viewer, expected in zip(RESTRICTION_VIEWERS, RESTRICTION_MATRIX[surface]):
+        # A fresh anonymous post by a moderator for each viewer, so a restriction waits for an admin.
+        post_id = restriction_world["moderator"].create_post(title=f"Quiet {viewer}", anonymous="on")
+        placed = restriction_world["admin"].post(f"/mod/posts/{post_id}/silence_author", {"reason": "setup"})
+        assert placed.status_code == 303
+        restriction = scalar(
+            "SELECT max(id) FROM author_restriction WHERE post = (SELECT id FROM post WHERE public_id = ?)", post_id
+        )
+        query("UPDATE author_restriction SET status = 'awaiting_admin' WHERE id = ?", restriction)
+        path = template.format(post=post_id, restriction=restriction)
+        browser = restriction_world[viewer]
+        form = {"reason": "a reason", "restriction": str(restriction)}
+        response = browser.get(path) if method == "GET" else browser.post(path, form)
+        assert response.status_code == expected, (viewer, method, path, response.status_code)
+        if expected == 303 and viewer == "visitor":
+            assert response.headers["location"].startswith("/login")
+
+
+def test_a_restriction_through_a_post_names_nobody_to_anyone_but_the_author(restriction_world):
+    post_id = restriction_world["author"].create_post(title="Please pray quietly", anonymous="on")
+    assert restriction_world["moderator"].post(
+        f"/mod/posts/{post_id}/silence_author", {"reason": "Heated words"}
+    ).status_code == 303
+    for viewer in RESTRICTION_VIEWERS:
+        browser = restriction_world[viewer]
+        for path in ("/", f"/posts/{post_id}", "/api/v1/posts", "/mod", "/mod/log", "/notifications"):
+            text = browser.get(path).text
+            if viewer != "author":
+                assert AUTHOR_NAME not in text and AUTHOR_USERNAME not in text, (viewer, path)
+        # Her profile stays as it was, and the log filtered by her name does not list the action.
+        assert "Heated words" not in browser.get(f"/members/{AUTHOR_USERNAME}").text
+        assert "Heated words" not in browser.get(f"/mod/log?member={AUTHOR_USERNAME}").text
+    # The author alone is told, in their own notifications.
+    assert "Heated words" in restriction_world["author"].get("/notifications").text
+    assert "Heated words" not in restriction_world["member"].get("/notifications").text
