@@ -8,22 +8,117 @@ import getpass
 import os
 import sys
 
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
 from prayerboard.settings import Settings, SettingsError
+
+
+STARTUP_CHECK_TIMEOUT_S = 10  # the database or Redis named in the settings answers well within this
+
+
+class StorageUnavailable(Exception):
+    """The database or Redis named in the settings cannot be used; the message is one line."""
+
+
+async def _check_storage(settings: Settings, need_schema: bool = True) -> None:
+    """Open the database (and Redis, when configured) once, as the server will, or raise StorageUnavailable."""
+    from prayerboard import db
+    from prayerboard.stores import build_shared_state, check_reachable
+
+    engine = db.configure(db.build_engine(settings.database_url, 1, 1))
+    what = "the database"
+    try:
+        async with asyncio.timeout(STARTUP_CHECK_TIMEOUT_S):
+            # A read that every SQLite file and PostgreSQL server answers: it proves the file
+            # opens (and is a database) or the server accepts us.
+            await engine._run_in_new_connection("SELECT 1")
+            if need_schema and db.is_sqlite(engine):
+                db.check_sqlite_writable(engine)
+            if settings.redis_url:
+                what = "Redis"
+                await check_reachable(build_shared_state(settings.redis_url))
+    except Exception as exc:
+        if not db.is_storage_unavailable(exc) and not isinstance(exc, (ValueError, TimeoutError)):
+            raise
+        where = db.display_address(settings.redis_url if what == "Redis" else settings.database_url)
+        raise StorageUnavailable(f"cannot use {what} at {where}: {db.describe_storage_error(exc)}") from None
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from prayerboard import db
 
-    asyncio.run(db.migrate(quiet=not args.verbose))
+    asyncio.run(_check_storage(Settings.from_env(), need_schema=False))
+    try:
+        asyncio.run(db.migrate(quiet=not args.verbose))
+    except Exception as exc:
+        if not db.is_storage_unavailable(exc):
+            raise
+        raise StorageUnavailable(f"cannot migrate the database: {db.describe_storage_error(exc)}") from None
     print("Database is up to date.")
     return 0
+
+
+# Connections and requests a process holds open: each a named bound, so that half-sent or idle
+# requests cannot pile up (docs/security.md, "Faults").
+KEEP_ALIVE_TIMEOUT_S = 5  # an idle kept-alive connection is closed after this
+# uvicorn has no timeout for reading a request's headers: its keep-alive timer stops at the first
+# byte, and a new connection has none, so a client that sends half a request is held forever.
+# RequestHeaderTimeoutProtocol closes such a connection after this long; a real browser sends
+# its headers in one packet.
+REQUEST_HEADER_TIMEOUT_S = 10
+MAX_INCOMPLETE_REQUEST_BYTES = 64 * 1024  # h11's cap on a request's headers (httptools caps them itself)
+# More open connections and requests than this get a 503 at once instead of queueing without end;
+# far above what one process serves (a few hundred pages a second), far below file-handle limits.
+MAX_CONCURRENT_CONNECTIONS = 500
+GRACEFUL_SHUTDOWN_TIMEOUT_S = 10  # SIGTERM waits this long for requests in flight, then ends them
+
+
+class RequestHeaderTimeoutProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, with a deadline whenever a connection waits for request headers."""
+
+    _header_deadline: asyncio.TimerHandle | None = None
+
+    def _arm_header_deadline(self) -> None:
+        self._disarm_header_deadline()
+        self._header_deadline = self.loop.call_later(REQUEST_HEADER_TIMEOUT_S, self._headers_too_slow)
+
+    def _disarm_header_deadline(self) -> None:
+        if self._header_deadline is not None:
+            self._header_deadline.cancel()
+            self._header_deadline = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_deadline()
+
+    def on_headers_complete(self) -> None:
+        self._disarm_header_deadline()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        waiting_for_next = not self.pipeline  # a pipelined request has already sent its headers
+        super().on_response_complete()
+        if waiting_for_next and not self.transport.is_closing():
+            self._arm_header_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_header_deadline()
+        super().connection_lost(exc)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    Settings.from_env()  # fail early, with a clear message, on a bad setting
-    forwarded = os.environ.get("PRAYERBOARD_FORWARDED_ALLOW_IPS", "127.0.0.1")
+    settings = Settings.from_env()  # fail early, with a clear message, on a bad setting
+    asyncio.run(_check_storage(settings))
+    # Trust no proxy unless told: otherwise anyone who can reach the port from the trusted
+    # address sets their own client address in X-Forwarded-For, and sign-in throttling with it.
+    forwarded = os.environ.get("PRAYERBOARD_FORWARDED_ALLOW_IPS", "").strip()
     print(f"prayerboard: serving on http://{args.host}:{args.port} ({args.workers} worker(s))", flush=True)
     uvicorn.run(
         "prayerboard.app:create_app_from_env",
@@ -31,11 +126,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded,
+        proxy_headers=bool(forwarded),
+        forwarded_allow_ips=forwarded or None,
         access_log=args.access_log,
         log_level="info",
         server_header=False,
+        http=RequestHeaderTimeoutProtocol,
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT_S,
+        h11_max_incomplete_event_size=MAX_INCOMPLETE_REQUEST_BYTES,
+        limit_concurrency=MAX_CONCURRENT_CONNECTIONS,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_TIMEOUT_S,
     )
     return 0
 
@@ -157,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"prayerboard: {exc}", file=sys.stderr)
         return 2
+    except StorageUnavailable as exc:
+        print(f"prayerboard: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 
 import aiosqlite
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # a writer waits this long for another before giving up
@@ -73,9 +73,15 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     async def _connect(self) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(**self.connection_kwargs)
-        connection.row_factory = dict_factory  # type: ignore[assignment]
-        for pragma in SQLITE_PRAGMAS:
-            await connection.execute(pragma)
+        try:
+            connection.row_factory = dict_factory  # type: ignore[assignment]
+            for pragma in SQLITE_PRAGMAS:
+                await connection.execute(pragma)
+        except BaseException:
+            # A file that opens but is no database, or cannot take WAL: without this close the
+            # connection's thread keeps the process alive after its start has failed.
+            await connection.close()
+            raise
         return connection
 
     def _open_reader(self) -> sqlite3.Connection:
@@ -152,6 +158,91 @@ class PooledSQLiteEngine(SQLiteEngine):
         return super().atomic(transaction_type=transaction_type)
 
 
+# PostgreSQL: every wait on the database is bounded, so a lost or killed server costs a request
+# an error (answered 503) instead of holding it, and the process, for good (docs/security.md,
+# "Faults").
+POSTGRES_CONNECT_TIMEOUT_S = 5  # a reachable server answers a new connection in milliseconds
+POSTGRES_COMMAND_TIMEOUT_S = 30  # no page's query comes near this; a hung socket does
+POSTGRES_ACQUIRE_TIMEOUT_S = 10  # a request waits this long for a free pooled connection
+POOL_CLOSE_TIMEOUT_S = 5  # shutdown waits this long for connections in use, then cuts them
+
+
+class ResilientPostgresTransaction(PostgresTransaction):
+    """A Piccolo transaction whose connection always goes back to the pool, or is cut.
+
+    Piccolo's own transaction returns its connection only when the rollback succeeds. When the
+    server kills the connection mid-transaction the rollback fails too, the connection never
+    goes back, and after ``max_size`` such faults every request waits for a connection forever.
+    Here a connection whose commit or rollback failed is terminated (its state is unknown) and
+    released all the same, so the pool replaces it.
+    """
+
+    engine: "ResilientPostgresEngine"
+
+    async def get_connection(self) -> Any:
+        if self.engine.pool:
+            return await self.engine.pool.acquire(timeout=POSTGRES_ACQUIRE_TIMEOUT_S)
+        return await self.engine.get_new_connection()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    try:
+                        await self.rollback()
+                    except Exception:  # the original exception is the one that matters
+                        self.connection.terminate()
+            elif not self._committed and not self._rolled_back:
+                try:
+                    await self.commit()
+                except BaseException:
+                    self.connection.terminate()
+                    raise
+        finally:
+            try:
+                if self.engine.pool:
+                    await self.engine.pool.release(self.connection)
+                elif not self.connection.is_closed():
+                    await self.connection.close(timeout=POSTGRES_COMMAND_TIMEOUT_S)
+            finally:
+                self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class ResilientPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine with bounded waits and a pool that sheds broken connections."""
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__(
+            config={"dsn": dsn, "timeout": POSTGRES_CONNECT_TIMEOUT_S, "command_timeout": POSTGRES_COMMAND_TIMEOUT_S}
+        )
+
+    async def check_version(self) -> None:
+        """Skip Piccolo's version check on construction: it connects while the app is being built,
+        and on an unreachable server prints a warning of its own; the startup check reports that."""
+
+    def transaction(self, allow_nested: bool = True) -> ResilientPostgresTransaction:
+        return ResilientPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+    async def _run_in_pool(self, query: str, args: Any = None) -> Any:
+        if not self.pool:
+            raise ValueError("A pool isn't currently running.")
+        # asyncpg's pool resets a connection on release and terminates one that fails to reset.
+        async with self.pool.acquire(timeout=POSTGRES_ACQUIRE_TIMEOUT_S) as connection:
+            return await connection.fetch(query, *(args or []))
+
+    async def close_connection_pool(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        try:
+            await asyncio.wait_for(pool.close(), POOL_CLOSE_TIMEOUT_S)
+        except (asyncio.TimeoutError, Exception):  # a connection still busy or broken: cut them all
+            pool.terminate()
+
+
 def build_engine(database_url: str, sqlite_pool_size: int = 4, postgres_pool_size: int = 10) -> Engine:
     """Make the engine that ``PRAYERBOARD_DATABASE_URL`` names."""
     if database_url.startswith("sqlite:///"):
@@ -159,7 +250,7 @@ def build_engine(database_url: str, sqlite_pool_size: int = 4, postgres_pool_siz
         return PooledSQLiteEngine(path=path or "prayerboard.sqlite3", pool_size=sqlite_pool_size)
     parsed = urlparse(database_url)
     if parsed.scheme in {"postgresql", "postgres"}:
-        return PostgresEngine(config={"dsn": database_url})
+        return ResilientPostgresEngine(database_url)
     raise ValueError(f"unsupported database URL: {database_url!r}")
 
 
@@ -323,6 +414,65 @@ def is_unique_violation(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover - asyncpg is a dependency
         return False
     return isinstance(exc, asyncpg.UniqueViolationError)
+
+
+# SQLite's messages for a database it cannot open, read or write: a fault of the disk or the
+# file, not of the query (a query's own mistakes, "no such table" and the like, stay 500s).
+_SQLITE_STORAGE_MESSAGES = (
+    "unable to open", "readonly", "read-only", "disk", "full", "locked", "malformed", "not a database", "i/o",
+)
+
+
+def storage_error_types() -> tuple[type[BaseException], ...]:
+    """Exception classes that can mean a database or Redis is unreachable or cannot write."""
+    import asyncpg
+    import redis.exceptions
+
+    return (
+        OSError,  # refused, reset, timed out (asyncio.TimeoutError is TimeoutError, an OSError)
+        asyncpg.exceptions.PostgresConnectionError,
+        asyncpg.exceptions.InterfaceError,  # "connection is closed", "another operation is in progress"
+        asyncpg.exceptions.OperatorInterventionError,  # pg_terminate_backend, server shutting down
+        asyncpg.exceptions.InsufficientResourcesError,  # the server's disk is full, too many connections
+        sqlite3.DatabaseError,  # "file is not a database" is a DatabaseError; sorted by its message
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+        redis.exceptions.BusyLoadingError,
+        redis.exceptions.OutOfMemoryError,  # Redis at maxmemory refuses writes: its "disk full"
+        redis.exceptions.ReadOnlyError,  # a replica, or a primary refusing writes after a failed save
+    )
+
+
+def is_storage_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database or Redis cannot be reached, read or written."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return any(part in str(exc).lower() for part in _SQLITE_STORAGE_MESSAGES)
+    return isinstance(exc, storage_error_types())
+
+
+def check_sqlite_writable(engine: Engine) -> None:
+    """Raise ``sqlite3.DatabaseError`` unless the SQLite file reads as a database and takes a write lock."""
+    connection = sqlite3.connect(engine.connection_kwargs["database"], timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the file's header
+        connection.execute("BEGIN IMMEDIATE")  # the lock every write needs; nothing is written
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+
+
+def display_address(url: str) -> str:
+    """A database or Redis URL fit for a message: the password left out."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    return parsed._replace(netloc=parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)).geturl()
+
+
+def describe_storage_error(exc: BaseException) -> str:
+    """One line for the log or the terminal: the error's kind and its first line."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer in time"
+    return f"{type(exc).__name__}: {detail}"
 
 
 def sqlite_version() -> tuple[int, ...]:

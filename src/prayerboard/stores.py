@@ -217,9 +217,24 @@ class SharedState(NamedTuple):
     generation: Generation
 
 
+# Redis answers in well under a millisecond; waiting longer than this means it is gone, and a
+# request should fail (503) rather than hang on it (docs/security.md, "Faults").
+REDIS_TIMEOUT_S = 2
+
+
+def redis_client(redis_url: str) -> Redis:
+    """A Redis client whose connects and commands give up after ``REDIS_TIMEOUT_S``."""
+    return Redis.from_url(redis_url, socket_connect_timeout=REDIS_TIMEOUT_S, socket_timeout=REDIS_TIMEOUT_S)
+
+
+async def check_reachable(state: SharedState) -> None:
+    """Raise unless the shared state (Redis, or the database) answers a read."""
+    await state.generation.current()
+
+
 def build_shared_state(redis_url: str | None) -> SharedState:
     """The session store, counters and visitor generation: Redis if configured, else the database."""
     if redis_url:
-        redis = Redis.from_url(redis_url)
+        redis = redis_client(redis_url)
         return SharedState(RedisStore(redis, namespace="prayerboard"), RedisCounters(redis), RedisGeneration(redis))
     return SharedState(DatabaseStore(), DatabaseCounters(), DatabaseGeneration())
