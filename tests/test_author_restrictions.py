@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import PASSWORD, Browser, query, scalar
+from test_abuse import establish
 from test_moderation import add_word, extra_servers, report, set_role  # noqa: F401  (fixture)
 
 TITLE = "An anonymous burden"
@@ -447,6 +448,7 @@ def test_reply_hidden_by_reports_leaves_the_reply_count(cast, new_browser, serve
     for name in ("rhoda", "silas", "tabitha"):
         reporter = new_browser()
         reporter.register(name)
+        establish(reporter)  # a brand-new member's report does not hide anything by itself
         reporter.post(f"/posts/{post_id}/replies/{reply_id}/flag", {"reason": "unkind"})
     assert scalar("SELECT moderation FROM reply WHERE public_id = ?", reply_id) == "hidden"
     assert scalar("SELECT reply_count FROM post WHERE public_id = ?", post_id) == 0

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import Browser, Server, query, scalar
+from test_abuse import establish
 from test_privacy_matrix import AUTHOR_NAME, AUTHOR_USERNAME, SURFACES, world  # noqa: F401  (the shared world)
 
 AUTO_HIDE_REASON = "Hidden after reports"
@@ -55,10 +56,12 @@ def admin(new_browser: Any) -> Browser:
 
 @pytest.fixture
 def reporters(new_browser: Any) -> list[Browser]:
+    """Three members whose reports count toward auto-hide (older than a day, a post on the board)."""
     people = []
     for name in ("rhoda", "silas", "tabitha"):
         browser = new_browser()
         assert browser.register(name).status_code == 303
+        establish(browser)
         people.append(browser)
     return people
 

@@ -46,6 +46,11 @@ REASON_MAX = 1000
 URGENT_REASON = "danger"
 AUTO_HIDE_REASON = "Hidden after reports, waiting for a moderator."
 FIRST_DAY = dt.timedelta(days=1)
+# Whose reports count toward hiding an item at once: members at least a day old with at least
+# one post that is on the board (so, where first posts wait for approval, one a moderator let
+# through). Sign-ups are free, so without this three throwaway accounts could hide any post;
+# their reports still reach the queue, where a moderator weighs them.
+COUNTED_REPORTER_MIN_AGE = FIRST_DAY
 # What the queue and the item page call each state. "Waiting for approval" is all they say of a
 # held post: whether it was a first post or a watched word would narrow down its author.
 STATE_LABELS = {"pending": "Waiting for approval", "hidden": "Hidden", "removed": "Removed", "visible": "Visible"}
@@ -157,7 +162,11 @@ async def needs_first_post_approval(actor: Actor, rules: ModerationRules) -> boo
 
 
 async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note: str, rules: ModerationRules) -> None:
-    """Report a post or reply; enough distinct reporters hide it at once, pending review."""
+    """Report a post or reply; enough established reporters hide it at once, pending review.
+
+    Every report reaches the queue; only those of members ``COUNTED_REPORTER_MIN_AGE`` old
+    with a post on the board count toward ``rules.flag_threshold``.
+    """
     from prayerboard.services.posts import viewable_post
 
     if reason not in FLAG_REASONS:
@@ -179,7 +188,12 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
     ):
         raise already  # before the rate limit, so a repeated click costs no report
     await check_rate(actor, "report", rules)
+    table = Reply if target_kind == "reply" else Post
     async with transaction():
+        # Take the item's row lock first, as ``recount_replies`` does: on PostgreSQL a report
+        # made at the same moment waits here, and its count (a new statement, a fresh
+        # snapshot) then includes this one, so the Nth report always sees the N-1 before it.
+        await table.update({table.moderation: table.moderation}).where(table.id == target_id)
         try:
             await Flag.insert(
                 Flag(target_kind=target_kind, target_id=target_id, post=post["id"], reporter=actor.id,
@@ -191,8 +205,9 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
             raise
         reporters = await Flag.count().where(
             (Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.resolved == False)  # noqa: E712
+            & (Flag.reporter.created_at <= utcnow() - COUNTED_REPORTER_MIN_AGE)
+            & Flag.reporter.is_in(Post.select(Post.author).where(Post.moderation == "visible"))
         )
-        table = Reply if target_kind == "reply" else Post
         if reporters >= rules.flag_threshold:
             hidden = await table.update(
                 {table.moderation: "hidden", table.moderation_reason: AUTO_HIDE_REASON}

@@ -8,22 +8,33 @@ SQLite FTS5 or PostgreSQL's text search (migration ``2026-11-26T01:00:00``).
 The query is reduced to its words before it reaches either engine, so nothing a person
 types (quotes, ``AND``, ``*``, ``NEAR(``, brackets, NUL bytes, emoji) is ever read as
 search syntax. All words must match; stemming and accent folding are the index's.
+
+Search is the one page whose cost a visitor chooses, so it is bounded three ways: a repeated
+word is searched once, at most ``WORDS_MAX`` words are searched (the page says when more were
+left out), and each client may search ``SEARCHES_PER_MINUTE`` times a minute
+(``SearchThrottle``). On SQLite the queries run on a pooled connection in its own thread,
+never on the event loop's, so a slow search cannot stall every other request.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.engine.sqlite import TransactionType
 
 from prayerboard import policy
-from prayerboard.db import is_sqlite
+from prayerboard.db import current_engine, is_sqlite
 from prayerboard.forms import FormErrors, clean_text
 from prayerboard.policy import Actor
+from prayerboard.services.errors import Throttled, try_again_in
 from prayerboard.services.posts import CARD_COLUMNS, apply_author
+from prayerboard.stores import Counters
 from prayerboard.tables import Post, Reply
 from prayerboard.text import excerpt
 
@@ -32,6 +43,14 @@ PAGE_SIZE = 20  # results on the first page; "More results" adds as many again
 RESULTS_MAX = 100  # the most one page shows: narrow the words to go further
 SNIPPET_LENGTH = 220  # characters of text shown under each result
 SNIPPET_LEAD = 60  # characters kept before the first matching word, for context
+# Every word must match, so a person's search rarely needs more than a few; each further word
+# costs the index one more list of matches to read (39 words took 34 ms inside SQLite).
+WORDS_MAX = 8
+# A reader refines a search a few times a minute; sixty leaves room for a household or an
+# office behind one address, and stops a script at one search a second.
+SEARCHES_PER_MINUTE = 60
+SEARCHES_PER_MINUTE_SETTING = "PRAYERBOARD_SEARCHES_PER_MINUTE"
+SEARCH_WINDOW_SECONDS = 60
 
 _WORD_RE = re.compile(r"\w+")
 
@@ -65,10 +84,11 @@ _REPLY_COLUMNS = (
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """What was asked: the text as cleaned (shown back in the form) and its words."""
+    """What was asked: the text as cleaned (shown back in the form), its words, and how many were left out."""
 
     text: str = ""
     words: tuple[str, ...] = ()
+    ignored: int = 0  # distinct words past ``WORDS_MAX``, not searched for
 
 
 @dataclass
@@ -93,7 +113,43 @@ def parse_query(raw: Any) -> SearchQuery:
         raise FormErrors(
             {"q": f"Please search for at most {QUERY_MAX} characters (yours has {len(text):,})."}, {"q": text}
         )
-    return SearchQuery(text=text, words=tuple(_WORD_RE.findall(text)))
+    # A repeated word (in any case) is searched once: it cannot narrow the search again.
+    distinct: dict[str, str] = {}
+    for word in _WORD_RE.findall(text):
+        distinct.setdefault(word.casefold(), word)
+    words = tuple(distinct.values())
+    return SearchQuery(text=text, words=words[:WORDS_MAX], ignored=max(0, len(words) - WORDS_MAX))
+
+
+@dataclass(frozen=True)
+class SearchThrottle:
+    """At most ``per_minute`` searches a minute for each client, on the shared counters."""
+
+    counters: Counters
+    per_minute: int = SEARCHES_PER_MINUTE
+
+    async def check(self, client: str) -> None:
+        """Count one search by ``client`` (a member or an address); Throttled past the limit."""
+        count, remaining = await self.counters.hit(f"rate:search:{client}", SEARCH_WINDOW_SECONDS)
+        if count > self.per_minute:
+            raise Throttled(f"You have searched many times in a row. Please {try_again_in(remaining)}.",
+                            retry_after=remaining)
+
+
+@contextlib.asynccontextmanager
+async def _reading() -> AsyncIterator[None]:
+    """Run the queries inside on a pooled connection, off the event loop, on SQLite.
+
+    The SQLite engine runs a lone SELECT on the event loop's own connection, which is right for
+    the board's page-sized reads but not for a full-text search. A deferred (read) transaction
+    runs its queries on a pooled connection in that connection's thread, and gives the post
+    and reply queries one snapshot. PostgreSQL queries never run on the event loop.
+    """
+    if not is_sqlite():
+        yield
+        return
+    async with current_engine().transaction(transaction_type=TransactionType.deferred):
+        yield
 
 
 def _matches(table: str, words: tuple[str, ...]) -> WhereRaw:
@@ -129,24 +185,33 @@ def _present(actor: Actor | None, row: dict[str, Any], action: str, words: tuple
     return row
 
 
-async def search(actor: Actor | None, q: Any, limit: int | None = None) -> SearchResults:
-    """The newest posts and replies ``actor`` may see that contain every word of ``q``."""
+async def search(
+    actor: Actor | None, q: Any, limit: int | None = None,
+    throttle: SearchThrottle | None = None, client: str = "",
+) -> SearchResults:
+    """The newest posts and replies ``actor`` may see that contain every word of ``q``.
+
+    With a ``throttle``, each search that reaches the index counts against ``client``.
+    """
     query = parse_query(q)
     limit = max(1, min(limit or PAGE_SIZE, RESULTS_MAX))
     if not query.words:
         return SearchResults(query=query, results=[], limit=limit)
-    posts = await (
-        policy.visible_posts(actor, *CARD_COLUMNS)
-        .where(_matches("post", query.words))
-        .order_by(Post.id, ascending=False)
-        .limit(limit + 1)
-    )
-    replies = await (
-        policy.visible_replies(actor, *_REPLY_COLUMNS)
-        .where(_matches("reply", query.words))
-        .order_by(Reply.id, ascending=False)
-        .limit(limit + 1)
-    )
+    if throttle is not None:
+        await throttle.check(client)
+    async with _reading():
+        posts = await (
+            policy.visible_posts(actor, *CARD_COLUMNS)
+            .where(_matches("post", query.words))
+            .order_by(Post.id, ascending=False)
+            .limit(limit + 1)
+        )
+        replies = await (
+            policy.visible_replies(actor, *_REPLY_COLUMNS)
+            .where(_matches("reply", query.words))
+            .order_by(Reply.id, ascending=False)
+            .limit(limit + 1)
+        )
     results = [{"type": "post", **_present(actor, row, "see_author", query.words)} for row in posts]
     results += [{"type": "reply", **_present(actor, row, "see_reply_author", query.words)} for row in replies]
     results.sort(key=lambda result: result["created_at"], reverse=True)
