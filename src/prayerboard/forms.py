@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from prayerboard import tables
+from prayerboard import names, tables
 from prayerboard.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$")
@@ -88,6 +88,20 @@ class _Checker:
             raise FormErrors(self.errors, safe)
 
 
+def check_display_name_characters(check: _Checker, raw_value: Any) -> None:
+    """Refuse a display name with characters a reader cannot see (docs/security.md, "Display names").
+
+    Checked on the name as typed, before cleaning would quietly drop some of them: the person
+    is told, rather than given a name other than the one they typed.
+    """
+    hidden = names.hidden_characters(str(raw_value or ""))
+    if hidden and "display_name" not in check.errors:
+        check.errors["display_name"] = (
+            f"Your name contains characters that can't be seen ({', '.join(hidden[:3])}). "
+            "Please use visible letters, digits and spaces."
+        )
+
+
 @dataclass(frozen=True)
 class Registration:
     username: str
@@ -104,6 +118,7 @@ def parse_registration(raw: Mapping[str, Any]) -> Registration:
             "Use 2 to 32 letters, digits, dots, dashes or underscores, starting with a letter or digit."
         )
     display_name = check.text("display_name", "Display name", tables.DISPLAY_NAME_MAX)
+    check_display_name_characters(check, raw.get("display_name"))
     email = check.text("email", "Email", tables.EMAIL_MAX)
     if email and "email" not in check.errors and not EMAIL_RE.match(email):
         check.errors["email"] = "Enter an email address like name@example.org."

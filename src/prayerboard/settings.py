@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_CATEGORIES = (
     "Health and healing",
@@ -66,15 +68,26 @@ class Settings:
     replies_per_hour: int = 30
     reports_per_hour: int = 20
     invitation_days: int = 7
+    registrations_per_hour: int = 20
+    public_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    def base_url(self, request_base_url: str) -> str:
+        """Where links point: the configured public address, else the address the request came to."""
+        return (self.public_url or request_base_url).rstrip("/")
+
+    def allowed_hosts(self) -> list[str] | None:
+        """The only ``Host`` the board answers to when a public address is set; None admits any."""
+        return [urlsplit(self.public_url).netloc.lower()] if self.public_url else None
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        """Read settings from the environment, creating the data directory and secret key if needed."""
+        """Read settings from the environment, creating the data directory and secret key if needed
+        and making the data owner-only (``make_private``)."""
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get("PRAYERBOARD_DATA_DIR", "./var")).expanduser().resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -84,7 +97,7 @@ class Settings:
         categories = tuple(
             c.strip() for c in env.get("PRAYERBOARD_CATEGORIES", "").split(",") if c.strip()
         ) or DEFAULT_CATEGORIES
-        return cls(
+        settings = cls(
             data_dir=data_dir,
             database_url=database_url,
             secret_key=env.get("PRAYERBOARD_SECRET_KEY", "").strip() or load_or_create_secret_key(data_dir),
@@ -100,10 +113,70 @@ class Settings:
             replies_per_hour=_int_env(env, "PRAYERBOARD_REPLIES_PER_HOUR", 30, minimum=1),
             reports_per_hour=_int_env(env, "PRAYERBOARD_REPORTS_PER_HOUR", 20, minimum=1),
             invitation_days=_int_env(env, "PRAYERBOARD_INVITATION_DAYS", 7, minimum=1),
+            registrations_per_hour=_int_env(env, "PRAYERBOARD_REGISTRATIONS_PER_HOUR", 20, minimum=1),
             archive_after_days=_int_env(env, "PRAYERBOARD_ARCHIVE_AFTER_DAYS", 90),
             visitor_cache_seconds=_int_env(env, "PRAYERBOARD_VISITOR_CACHE_SECONDS", 2),
             secure_cookies=env.get("PRAYERBOARD_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"},
+            public_url=_public_url(env.get("PRAYERBOARD_PUBLIC_URL", "")),
         )
+        # Every command that reads settings (``run`` and ``migrate`` among them) keeps the data private.
+        make_private(settings)
+        return settings
+
+
+def _public_url(raw: str) -> str | None:
+    """``https://pray.example.org`` (a path prefix is allowed), or None when unset."""
+    raw = raw.strip().rstrip("/")
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment or parts.username:
+        raise SettingsError(f"PRAYERBOARD_PUBLIC_URL must look like https://pray.example.org, not {raw!r}")
+    return raw
+
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+SQLITE_COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The database file of a ``sqlite:///`` address, or None for PostgreSQL."""
+    return Path(database_url.removeprefix("sqlite:///")) if database_url.startswith("sqlite:///") else None
+
+
+def make_private(settings: Settings) -> None:
+    """Owner-only data: the data directory 0700, the SQLite file and its companions 0600.
+
+    The database file is created empty (a valid SQLite database) with mode 0600 before SQLite
+    first opens it, because SQLite gives its -wal and -shm files the main file's mode; modes
+    already too open from an older version are narrowed too.
+    """
+    try:
+        _make_private(settings)
+    except OSError as exc:
+        raise SettingsError(f"cannot make the board's data private to its owner: {exc}") from exc
+
+
+def _make_private(settings: Settings) -> None:
+    os.chmod(settings.data_dir, PRIVATE_DIR_MODE)
+    database = sqlite_path(settings.database_url)
+    if database is None:
+        return
+    database.parent.mkdir(parents=True, exist_ok=True)
+    if database.parent != settings.data_dir:
+        os.chmod(database.parent, PRIVATE_DIR_MODE)
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
+    for suffix in SQLITE_COMPANION_SUFFIXES:
+        path = database.with_name(database.name + suffix)
+        try:
+            if stat.S_IMODE(path.stat().st_mode) & ~PRIVATE_FILE_MODE:
+                os.chmod(path, PRIVATE_FILE_MODE)
+        except FileNotFoundError:
+            pass
 
 
 def load_or_create_secret_key(data_dir: Path) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, get
-from litestar.params import FromPath
+from litestar.params import FromPath, Parameter
 
+from prayerboard.api.openapi import BAD_QUERY, COMMON_ERRORS, NOT_FOUND
 from prayerboard.services import posts
+from prayerboard.text import neutralise_bidi
 from prayerboard.web.common import current_actor
-from prayerboard.web.posts import board_query_from_request
+
+CURSOR_MAX = 64  # a post's public id is far shorter; anything longer cannot be a cursor
 
 
 class PostOut(msgspec.Struct):
@@ -47,8 +50,8 @@ def _out(row: dict) -> PostOut:
     return PostOut(
         id=row["public_id"],
         kind=row["kind"],
-        title=row["title"],
-        body=row["body"],
+        title=neutralise_bidi(row["title"]),
+        body=neutralise_bidi(row["body"]),
         category=row["category"],
         status=row["status"],
         visibility=row["visibility"],
@@ -65,14 +68,42 @@ def _out(row: dict) -> PostOut:
 class PostApiController(Controller):
     path = "/api/v1/posts"
     tags = ["posts"]
+    include_in_schema = True  # the app leaves everything else out of the OpenAPI document
 
-    @get("")
-    async def list_posts(self, request: Request) -> PostPage:
-        """Posts you may see, newest first. Filters: kind, category, answered; cursors: before, after."""
-        page = await posts.board(current_actor(request), board_query_from_request(request), request.app.state.settings.page_size)
+    @get("", responses={**BAD_QUERY, **COMMON_ERRORS})
+    async def list_posts(
+        self,
+        request: Request,
+        kind: Annotated[
+            Literal["request", "testimony"] | None, Parameter(description="Only prayer requests, or only testimonies.")
+        ] = None,
+        category: Annotated[
+            str | None,
+            Parameter(description="Only this category; a name not among the board's categories is ignored.", max_length=200),
+        ] = None,
+        answered: Annotated[bool, Parameter(description="Only requests marked answered.")] = False,
+        before: Annotated[
+            str | None,
+            Parameter(description="Cursor: posts older than this post id (a page's `next_before`).", max_length=CURSOR_MAX),
+        ] = None,
+        after: Annotated[
+            str | None,
+            Parameter(description="Cursor: posts newer than this post id (a page's `prev_after`).", max_length=CURSOR_MAX),
+        ] = None,
+    ) -> PostPage:
+        """Posts you may see, newest first, a page at a time."""
+        settings = request.app.state.settings
+        query = posts.BoardQuery(
+            kind=kind,
+            category=category if category in settings.categories else None,
+            answered=answered,
+            before=before or None,
+            after=after or None,
+        )
+        page = await posts.board(current_actor(request), query, settings.page_size)
         return PostPage(posts=[_out(p) for p in page.posts], next_before=page.older, prev_after=page.newer)
 
-    @get("/{post_id:str}")
+    @get("/{post_id:str}", responses={**NOT_FOUND, **COMMON_ERRORS})
     async def get_post(self, request: Request, post_id: FromPath[str]) -> PostOut:
         """One post, if you may see it; 404 otherwise."""
         detail = await posts.post_detail(current_actor(request), await posts.post_number(post_id))

@@ -9,7 +9,7 @@ from prayerboard import passwords
 from prayerboard.db import is_unique_violation, transaction
 from prayerboard.forms import Credentials, FormErrors, Registration
 from prayerboard.policy import Actor
-from prayerboard.services import utcnow
+from prayerboard.services import display_names, utcnow
 from prayerboard.services.errors import Throttled, try_again_in
 from prayerboard.stores import Counters
 from prayerboard.tables import AuthorRestriction, Member, RetiredUsername
@@ -69,7 +69,6 @@ async def register(form: Registration, role: str = "member", state: str = "activ
     A retired name gets the same words as a taken one: whether an account was deleted is
     nobody else's business.
     """
-    password_hash = await passwords.hash_password(form.password)
     key = username_key(form.username)
     taken = FormErrors(
         {"username": "That username is taken. Please choose another."},
@@ -77,6 +76,8 @@ async def register(form: Registration, role: str = "member", state: str = "activ
     )
     if await Member.exists().where(Member.username_key == key) or await _retired(key):
         raise taken
+    await display_names.check_display_name(form.display_name, taken.values)
+    password_hash = await passwords.hash_password(form.password)
     try:
         row = (
             await Member.insert(

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from prayerboard.services import posts
+from prayerboard.text import neutralise_bidi
 
 FEED_SIZE = 50  # entries; feed readers poll, so the newest few weeks are plenty
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -24,7 +25,8 @@ _NOT_XML_RE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010fff
 
 
 def _xml_text(value: Any) -> str:
-    return _NOT_XML_RE.sub("", str(value))
+    # Bidirectional overrides are dropped as on the pages (``text.neutralise_bidi``).
+    return _NOT_XML_RE.sub("", neutralise_bidi(str(value)))
 
 
 def _rfc3339(moment: dt.datetime) -> str:

@@ -12,6 +12,11 @@ ATOM_MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 
 @get("/feed.atom", name="feed", include_in_schema=False)
 async def atom_feed(request: Request) -> Response[bytes]:
-    """Public posts only, the same for every reader, signed in or not."""
-    document = await feed.atom_feed(str(request.base_url), request.app.state.settings.board_name)
+    """Public posts only, the same for every reader, signed in or not.
+
+    Links point at the configured public address when there is one, never at whatever ``Host``
+    the request named: a feed reader or cache must not be handed links to another site.
+    """
+    settings = request.app.state.settings
+    document = await feed.atom_feed(settings.base_url(str(request.base_url)), settings.board_name)
     return Response(document, media_type=ATOM_MEDIA_TYPE)
