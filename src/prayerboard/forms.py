@@ -128,7 +128,10 @@ def parse_registration(raw: Mapping[str, Any]) -> Registration:
     elif len(password) < PASSWORD_MIN_LENGTH:
         check.errors["password"] = f"Use at least {PASSWORD_MIN_LENGTH} characters."
     elif len(password) > PASSWORD_MAX_LENGTH:
-        check.errors["password"] = f"Use at most {PASSWORD_MAX_LENGTH} characters."
+        # Refused before any hashing: a megabyte password must cost us no more than a short one.
+        check.errors["password"] = (
+            f"Use at most {PASSWORD_MAX_LENGTH:,} characters (this one has {len(password):,})."
+        )
     check.done()
     return Registration(username, display_name, email.lower(), password)
 
@@ -146,6 +149,7 @@ def parse_login(raw: Mapping[str, Any]) -> Credentials:
     if not password:
         check.errors["password"] = "Password is required."
     elif len(password) > PASSWORD_MAX_LENGTH or "\x00" in password:
+        # No account can have such a password: refused before any hashing or counting.
         check.errors["password"] = "That username and password do not match."
     check.done()
     return Credentials(username, password)

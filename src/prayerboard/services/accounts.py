@@ -1,9 +1,13 @@
-"""Accounts: registration, sign-in with throttling, and loading the signed-in actor."""
+"""Accounts: registration, sign-in with throttling and device cookies, and loading the signed-in actor."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import secrets
+from dataclasses import dataclass
 
 from prayerboard import passwords
 from prayerboard.db import is_unique_violation, transaction
@@ -24,7 +28,6 @@ USERNAME_RETIRED_DAYS = 365
 # made for and not merely to its id: even an id given out twice would not match it. Below 2^30
 # so the epoch can be bumped (suspension, deletion) for ever within PostgreSQL's integer.
 SESSION_EPOCH_START_LIMIT = 2**30
-
 
 
 def username_key(username: str) -> str:
@@ -67,7 +70,8 @@ async def register(form: Registration, role: str = "member", state: str = "activ
     """Create a member; a username taken in any letter case, or retired, is refused at its field.
 
     A retired name gets the same words as a taken one: whether an account was deleted is
-    nobody else's business.
+    nobody else's business. The name is checked before the password is hashed, so a flood of
+    sign-ups for a taken name costs no hashing at all.
     """
     key = username_key(form.username)
     taken = FormErrors(
@@ -102,8 +106,88 @@ async def register(form: Registration, role: str = "member", state: str = "activ
     return actor_from_row(row)
 
 
+def counter_key(kind: str, value: str) -> str:
+    """A shared counter's key for ``value`` (a name or an address as typed): short and fixed.
+
+    Whatever was typed, the key fits the counter's column: a 200-character name whose case
+    folding doubles it, or a 300-character forwarded address, is a digest like any other.
+    """
+    digest = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return f"{kind}:{digest}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Device cookies (OWASP "Slow down online guessing attacks with device cookies")
+
+DEVICE_COOKIE = "prayerboard_device"
+DEVICE_COOKIE_DAYS = 365  # a browser someone signs in from now and then stays trusted a year
+DEVICE_COOKIE_ACCOUNTS = 4  # a family computer: a few accounts per browser, newest first
+_DEVICE_SIGNATURE_BYTES = 16  # 128-bit HMAC tag: not forgeable, short enough for a cookie
+_DEVICE_NONCE_BYTES = 12
+
+
+def _device_signature(secret_key: str, member_id: int, nonce: str) -> str:
+    # A key of its own, derived from the secret key, so no other signature can pass for this one.
+    key = hashlib.sha256(b"prayerboard device cookie\x00" + secret_key.encode()).digest()
+    tag = hmac.new(key, f"{member_id}.{nonce}".encode(), hashlib.sha256).digest()[:_DEVICE_SIGNATURE_BYTES]
+    return base64.urlsafe_b64encode(tag).decode().rstrip("=")
+
+
+def _device_tokens(cookie: str | None) -> list[tuple[int, str, str]]:
+    tokens = []
+    for token in (cookie or "").split("~")[:DEVICE_COOKIE_ACCOUNTS]:
+        parts = token.split(".")
+        if len(parts) == 3 and parts[0].isdecimal() and len(parts[0]) < 20:
+            tokens.append((int(parts[0]), parts[1], parts[2]))
+    return tokens
+
+
+def trusted_device(secret_key: str, cookie: str | None, member_id: int) -> str | None:
+    """The nonce of a valid device token for ``member_id`` in ``cookie``, or None."""
+    for token_member, nonce, signature in _device_tokens(cookie):
+        if token_member == member_id and hmac.compare_digest(
+            signature, _device_signature(secret_key, member_id, nonce)
+        ):
+            return nonce
+    return None
+
+
+def device_cookie_after_sign_in(secret_key: str, cookie: str | None, member_id: int) -> str:
+    """The device cookie for a browser that just signed in to ``member_id``.
+
+    A browser that already held a token for the account keeps it (its count of failures goes
+    with it); others get a fresh one. Tokens for other accounts are kept, newest first.
+    """
+    nonce = trusted_device(secret_key, cookie, member_id) or secrets.token_urlsafe(_DEVICE_NONCE_BYTES)
+    mine = f"{member_id}.{nonce}.{_device_signature(secret_key, member_id, nonce)}"
+    others = [
+        ".".join((str(m), n, sig)) for m, n, sig in _device_tokens(cookie) if m != member_id
+    ]
+    return "~".join([mine, *others][:DEVICE_COOKIE_ACCOUNTS])
+
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """Who is trying to sign in from where, and the device cookie their browser sent."""
+
+    credentials: Credentials
+    address: str
+    device_cookie: str | None = None
+
+
 class LoginThrottle:
-    """Failed sign-ins counted per account and per client address, in a shared store."""
+    """Sign-in attempts counted in a shared store before any password is checked.
+
+    Untrusted attempts (no valid device cookie for the account) are counted per account and per
+    client address; attempts from a browser holding a device cookie for the account are
+    counted per device cookie only. So an attacker's guesses throttle the untrusted way in, and
+    the owner's browser, which signed in before, still gets through (docs/security.md, "Sign-in
+    and floods").
+    """
 
     def __init__(self, counters: Counters, per_account: int, per_address: int, window_seconds: int) -> None:
         self.counters = counters
@@ -111,48 +195,58 @@ class LoginThrottle:
         self.per_address = per_address
         self.window_seconds = window_seconds
 
-    def _keys(self, username: str, address: str) -> tuple[str, str]:
-        return f"login:account:{username_key(username)}", f"login:address:{address}"
+    def _account_key(self, username: str) -> str:
+        return counter_key("login:account", username_key(username))
 
-    async def check(self, username: str, address: str) -> None:
-        """Refuse with a retry time when either limit has been reached."""
-        account_key, address_key = self._keys(username, address)
-        for key, limit in ((account_key, self.per_account), (address_key, self.per_address)):
-            count, remaining = await self.counters.peek(key)
-            if count >= limit:
+    async def count(self, username: str, address: str, device_nonce: str | None) -> None:
+        """Count this attempt, then refuse it with a retry time if it is over a limit.
+
+        Each count is one atomic increment-and-read, so concurrent guesses cannot all slip
+        under the limit; an attempt over the limit is refused before its password is checked.
+        """
+        if device_nonce is not None:
+            limits = ((counter_key("login:device", device_nonce), self.per_account),)
+        else:
+            limits = (
+                (self._account_key(username), self.per_account),
+                (counter_key("login:address", address), self.per_address),
+            )
+        for key, limit in limits:
+            count, remaining = await self.counters.hit(key, self.window_seconds)
+            if count > limit:
                 raise Throttled(
                     f"Too many failed sign-ins. Please {try_again_in(remaining)}.",
                     retry_after=remaining,
                 )
 
-    async def failed(self, username: str, address: str) -> None:
-        for key in self._keys(username, address):
-            await self.counters.hit(key, self.window_seconds)
-
-    async def succeeded(self, username: str) -> None:
-        await self.counters.reset(self._keys(username, "")[0])
+    async def succeeded(self, username: str, device_nonce: str | None) -> None:
+        """The right password: the account's (or this device's) count starts again."""
+        key = counter_key("login:device", device_nonce) if device_nonce is not None else self._account_key(username)
+        await self.counters.reset(key)
 
 
-async def authenticate(credentials: Credentials, address: str, throttle: LoginThrottle) -> Actor:
+async def authenticate(attempt: SignInAttempt, throttle: LoginThrottle, secret_key: str) -> Actor:
     """Check a username and password; the same message and cost whether or not the account exists.
 
-    Every attempt runs one full password verification, for an unknown name, a deleted or
-    suspended account and a wrong password alike, so neither the answer nor its timing tells
-    them apart. A member suspended as "the author of post N" cannot sign in either.
+    The attempt is counted before the password is checked (``LoginThrottle.count``). Every
+    attempt that is not throttled runs one full password verification, for an unknown name, a
+    deleted or suspended account and a wrong password alike, so neither the answer nor its
+    timing tells them apart. A member suspended as "the author of post N" cannot sign in either.
     """
-    await throttle.check(credentials.username, address)
+    credentials = attempt.credentials
     row = (
         await Member.select()
         .where(Member.username_key == username_key(credentials.username))
         .first()
     )
+    device_nonce = trusted_device(secret_key, attempt.device_cookie, row["id"]) if row else None
+    await throttle.count(credentials.username, attempt.address, device_nonce)
     ok = await passwords.verify_password(row["password_hash"] if row else None, credentials.password)
     if ok and row is not None and await restricted_state(row["id"]) == "suspended":
         ok = False
     if not ok or row is None or row["state"] in {"suspended", "deleted"}:
-        await throttle.failed(credentials.username, address)
         raise FormErrors({"password": GENERIC_LOGIN_ERROR}, {"username": credentials.username})
-    await throttle.succeeded(credentials.username)
+    await throttle.succeeded(credentials.username, device_nonce)
     if passwords.needs_rehash(row["password_hash"]):
         new_hash = await passwords.hash_password(credentials.password)
         await Member.update({Member.password_hash: new_hash}).where(Member.id == row["id"])

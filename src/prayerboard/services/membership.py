@@ -144,29 +144,50 @@ async def check_invitation(site: SiteSettings, token: str | None) -> None:
 # Joining
 
 
+REGISTRATION_WINDOW_SECONDS = 3600  # registrations per address are counted per hour
+
+
 @dataclass(frozen=True)
-class ProbeLimit:
-    """How many refusals for a taken username one address may have per window."""
+class JoinLimits:
+    """How often one client address may try to join, counted in the shared store.
+
+    Every registration that gets past the form counts against ``registrations_per_hour``: each
+    new account costs a password hash, and a stream of sign-ups from one place is a flood, not
+    a congregation. On a members-only board, refusals for a taken username also count against
+    ``taken_per_address`` per ``taken_window_seconds``, so the form cannot list the members.
+    """
 
     counters: Counters
-    per_address: int
-    window_seconds: int
+    taken_per_address: int
+    taken_window_seconds: int
+    registrations_per_hour: int
 
-    def key(self, address: str) -> str:
-        return f"join:taken:{address}"
+    def taken_key(self, address: str) -> str:
+        return accounts.counter_key("join:taken", address)
 
-    async def check(self, address: str) -> None:
-        count, remaining = await self.counters.peek(self.key(address))
-        if count >= self.per_address:
+    async def check_taken(self, address: str) -> None:
+        count, remaining = await self.counters.peek(self.taken_key(address))
+        if count >= self.taken_per_address:
             raise Throttled(f"Too many attempts to join. Please {try_again_in(remaining)}.", retry_after=remaining)
+
+    async def count_registration(self, address: str) -> None:
+        """Count this attempt (one atomic increment) and refuse it when over the hour's limit."""
+        count, remaining = await self.counters.hit(
+            accounts.counter_key("join:address", address), REGISTRATION_WINDOW_SECONDS
+        )
+        if count > self.registrations_per_hour:
+            raise Throttled(
+                f"Too many new accounts from your network. Please {try_again_in(remaining)}.", retry_after=remaining
+            )
 
 
 async def join(
-    raw: Mapping[str, Any], site: SiteSettings, token: str | None, address: str, limit: ProbeLimit
+    raw: Mapping[str, Any], site: SiteSettings, token: str | None, address: str, limits: JoinLimits
 ) -> Actor:
     """Register under the board's join policy; the new member's actor ("pending" on approval boards).
 
-    The invitation is checked before the form is even read.
+    The invitation is checked before the form is even read; the attempt is counted against the
+    address before any name is looked up or password hashed.
     """
     await check_invitation(site, token)
     form = parse_registration(raw)
@@ -174,14 +195,15 @@ async def join(
     # here: such refusals are counted per address, with or without an invitation.
     probing_matters = site.members_only
     if probing_matters:
-        await limit.check(address)
+        await limits.check_taken(address)
+    await limits.count_registration(address)
     try:
         if site.join_policy == "invitation":
             return await _join_by_invitation(form, token or "")
         return await accounts.register(form, state="pending" if site.join_policy == "approval" else "active")
     except FormErrors as exc:
         if probing_matters and "username" in exc.errors:
-            await limit.counters.hit(limit.key(address), limit.window_seconds)
+            await limits.counters.hit(limits.taken_key(address), limits.taken_window_seconds)
         raise
 
 

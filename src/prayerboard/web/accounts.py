@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
@@ -16,23 +18,63 @@ from prayerboard.web.common import current_actor, read_form, render, require_mem
 
 FORM_ERROR_STATUS = 422
 WAITING_PAGE = "/join/waiting"
+# The cookie the app's CSRF check reads, signed with the settings' secret key.
+CSRF_COOKIE = "prayerboard_csrf"
 
 
-def _sign_in(request: Request, actor: Actor) -> None:
-    """Start a fresh session for ``actor``; the id is rotated so a planted cookie is useless."""
+def _renew_csrf_token(request: Request, response: Redirect) -> Redirect:
+    """Send a new CSRF token: one read or planted before sign-in or sign-out is refused after it."""
+    settings = request.app.state.settings
+    response.set_cookie(
+        Cookie(
+            key=CSRF_COOKIE,
+            value=generate_csrf_token(secret=settings.secret_key),
+            path="/",
+            secure=settings.secure_cookies,
+            samesite="lax",
+        )
+    )
+    return response
+
+
+def _signed_in(request: Request, actor: Actor, response: Redirect) -> Redirect:
+    """Start a fresh session for ``actor`` and answer with ``response``.
+
+    The session id is rotated so a planted cookie is useless, the CSRF token is renewed, and
+    the browser gets (or keeps) its device cookie for the account, so its sign-ins are counted
+    apart from strangers' guesses.
+    """
     # When it was signed in: a suspension placed after that ends this session for good.
     request.set_session({"member_id": actor.id, "epoch": actor.session_epoch, "since": time.time()})
     rotate_session(request)
+    settings = request.app.state.settings
+    response.set_cookie(
+        Cookie(
+            key=accounts.DEVICE_COOKIE,
+            value=accounts.device_cookie_after_sign_in(
+                settings.secret_key, request.cookies.get(accounts.DEVICE_COOKIE), actor.id
+            ),
+            max_age=accounts.DEVICE_COOKIE_DAYS * 24 * 3600,
+            path="/login",  # read only where someone signs in
+            secure=settings.secure_cookies,
+            httponly=True,
+            samesite="lax",
+        )
+    )
+    return _renew_csrf_token(request, response)
 
 
 def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _probe_limit(request: Request) -> membership.ProbeLimit:
+def _join_limits(request: Request) -> membership.JoinLimits:
     settings = request.app.state.settings
-    return membership.ProbeLimit(
-        request.app.state.counters, settings.login_failures_per_address, settings.login_failure_window_seconds
+    return membership.JoinLimits(
+        request.app.state.counters,
+        taken_per_address=settings.login_failures_per_address,
+        taken_window_seconds=settings.login_failure_window_seconds,
+        registrations_per_hour=settings.registrations_per_hour,
     )
 
 
@@ -59,14 +101,13 @@ class AccountController(Controller):
         invite = str(raw.get("invite") or "")
         site_settings = await request.app.state.site_settings.get()
         try:
-            actor = await membership.join(raw, site_settings, invite, _client_address(request), _probe_limit(request))
+            actor = await membership.join(raw, site_settings, invite, _client_address(request), _join_limits(request))
         except FormErrors as exc:
             return render(
                 request, "accounts/register.html", FORM_ERROR_STATUS, values={**exc.values, "invite": invite},
                 errors=exc.errors, join_policy=site_settings.join_policy,
             )
-        _sign_in(request, actor)
-        return _after_sign_in(actor)
+        return _signed_in(request, actor, _after_sign_in(actor))
 
     @get(WAITING_PAGE, name="join_waiting")
     async def waiting(self, request: Request) -> Template | Redirect:
@@ -86,7 +127,12 @@ class AccountController(Controller):
         raw = await read_form(request)
         next_path = safe_next(raw.get("next"))
         try:
-            actor = await accounts.authenticate(parse_login(raw), _client_address(request), request.app.state.login_throttle)
+            attempt = accounts.SignInAttempt(
+                parse_login(raw), _client_address(request), request.cookies.get(accounts.DEVICE_COOKIE)
+            )
+            actor = await accounts.authenticate(
+                attempt, request.app.state.login_throttle, request.app.state.settings.secret_key
+            )
         except FormErrors as exc:
             return render(
                 request,
@@ -95,11 +141,10 @@ class AccountController(Controller):
                 values={**exc.values, "next": next_path},
                 errors=exc.errors,
             )
-        _sign_in(request, actor)
-        return _after_sign_in(actor, next_path)
+        return _signed_in(request, actor, _after_sign_in(actor, next_path))
 
     @post("/logout", opt={"widens_only": True})
     async def logout(self, request: Request) -> Redirect:
         # Clearing the session deletes it from the store, so a replayed cookie finds nothing.
         request.clear_session()
-        return see_other("/")
+        return _renew_csrf_token(request, see_other("/"))
