@@ -69,7 +69,6 @@ class Settings:
     reports_per_hour: int = 20
     invitation_days: int = 7
     registrations_per_hour: int = 20
-    registrations_per_hour: int = 20
     public_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -114,7 +113,6 @@ class Settings:
             replies_per_hour=_int_env(env, "PRAYERBOARD_REPLIES_PER_HOUR", 30, minimum=1),
             reports_per_hour=_int_env(env, "PRAYERBOARD_REPORTS_PER_HOUR", 20, minimum=1),
             invitation_days=_int_env(env, "PRAYERBOARD_INVITATION_DAYS", 7, minimum=1),
-            registrations_per_hour=_int_env(env, "PRAYERBOARD_REGISTRATIONS_PER_HOUR", 20, minimum=1),
             registrations_per_hour=_int_env(env, "PRAYERBOARD_REGISTRATIONS_PER_HOUR", 20, minimum=1),
             archive_after_days=_int_env(env, "PRAYERBOARD_ARCHIVE_AFTER_DAYS", 90),
             visitor_cache_seconds=_int_env(env, "PRAYERBOARD_VISITOR_CACHE_SECONDS", 2),
