@@ -145,8 +145,14 @@ class TcpProxy:
                 data = source.recv(65536)
             except OSError:
                 return
-            if not data or self.cut.is_set():
+            if self.cut.is_set():
                 return  # after the cut, bytes go nowhere: a server that no longer answers
+            if not data:
+                try:
+                    target.shutdown(socket.SHUT_WR)  # pass the close on, as a network path does
+                except OSError:
+                    pass
+                return
             try:
                 target.sendall(data)
             except OSError:
@@ -167,8 +173,8 @@ class TcpProxy:
 
 @on_postgres
 def test_readyz_answers_503_quickly_when_postgres_stops_answering(migrated_database):
-    """The database's network path goes silent (a proxy that stops passing bytes): readiness says
-    503 within its own bound, pages a calm 503, and SIGTERM still ends the process."""
+    """The database's network path goes silent (a proxy that stops passing bytes, closing
+    nothing): readiness says 503 within its own bound, and SIGTERM still ends the process."""
     proxy = TcpProxy(urlparse(DATABASE_URL).port or 5432)
     parsed = urlparse(DATABASE_URL)
     through_proxy = urlunparse(parsed._replace(netloc=f"{parsed.username}@127.0.0.1:{proxy.port}"))

@@ -167,6 +167,32 @@ POSTGRES_ACQUIRE_TIMEOUT_S = 10  # a request waits this long for a free pooled c
 POOL_CLOSE_TIMEOUT_S = 5  # shutdown waits this long for connections in use, then cuts them
 
 
+def _connection_broken(exc: BaseException) -> bool:
+    """True when ``exc`` leaves an asyncpg connection unusable (killed, closed, or confused)."""
+    import asyncpg
+
+    return isinstance(
+        exc,
+        (
+            OSError,
+            asyncpg.exceptions.PostgresConnectionError,
+            asyncpg.exceptions.OperatorInterventionError,
+            asyncpg.exceptions.InterfaceError,
+            # "cannot switch to state …; another operation is in progress": the protocol lost
+            # track after the server ended the connection mid-statement.
+            asyncpg.exceptions.InternalClientError,
+        ),
+    )
+
+
+def _cut(connection: Any) -> None:
+    """Terminate a connection whose state is unknown, so the pool opens a new one in its place."""
+    try:
+        connection.terminate()
+    except Exception:  # already closed, or already handed back: nothing left to cut
+        pass
+
+
 class ResilientPostgresTransaction(PostgresTransaction):
     """A Piccolo transaction whose connection always goes back to the pool, or is cut.
 
@@ -184,6 +210,20 @@ class ResilientPostgresTransaction(PostgresTransaction):
             return await self.engine.pool.acquire(timeout=POSTGRES_ACQUIRE_TIMEOUT_S)
         return await self.engine.get_new_connection()
 
+    async def begin(self) -> None:
+        try:
+            await self.transaction.start()
+        except Exception as exc:
+            # A pooled connection killed while idle fails at BEGIN, before anything was sent
+            # that could have changed data: begin once more on a fresh connection.
+            if not (_connection_broken(exc) and self.engine.pool):
+                raise
+            _cut(self.connection)
+            await self.engine.pool.release(self.connection)
+            self.connection = await self.get_connection()
+            self.transaction = self.connection.transaction()
+            await self.transaction.start()
+
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
             return exception is None
@@ -193,12 +233,15 @@ class ResilientPostgresTransaction(PostgresTransaction):
                     try:
                         await self.rollback()
                     except Exception:  # the original exception is the one that matters
-                        self.connection.terminate()
+                        _cut(self.connection)
+                    else:
+                        if _connection_broken(exception):
+                            _cut(self.connection)
             elif not self._committed and not self._rolled_back:
                 try:
                     await self.commit()
                 except BaseException:
-                    self.connection.terminate()
+                    _cut(self.connection)
                     raise
         finally:
             try:
@@ -229,9 +272,20 @@ class ResilientPostgresEngine(PostgresEngine):
     async def _run_in_pool(self, query: str, args: Any = None) -> Any:
         if not self.pool:
             raise ValueError("A pool isn't currently running.")
-        # asyncpg's pool resets a connection on release and terminates one that fails to reset.
-        async with self.pool.acquire(timeout=POSTGRES_ACQUIRE_TIMEOUT_S) as connection:
-            return await connection.fetch(query, *(args or []))
+        # A read that meets a connection killed while idle in the pool runs once more on a fresh
+        # one; a write does not, since the server may have applied it before the connection died.
+        attempts = 2 if query.lstrip()[:6].upper() == "SELECT" else 1
+        for attempt in range(1, attempts + 1):
+            async with self.pool.acquire(timeout=POSTGRES_ACQUIRE_TIMEOUT_S) as connection:
+                try:
+                    return await connection.fetch(query, *(args or []))
+                except Exception as exc:
+                    if not _connection_broken(exc):
+                        raise
+                    _cut(connection)  # never back into use: the pool replaces it
+                    if attempt == attempts:
+                        raise
+        raise AssertionError("unreachable")
 
     async def close_connection_pool(self) -> None:
         pool, self.pool = self.pool, None
@@ -432,6 +486,7 @@ def storage_error_types() -> tuple[type[BaseException], ...]:
         OSError,  # refused, reset, timed out (asyncio.TimeoutError is TimeoutError, an OSError)
         asyncpg.exceptions.PostgresConnectionError,
         asyncpg.exceptions.InterfaceError,  # "connection is closed", "another operation is in progress"
+        asyncpg.exceptions.InternalClientError,  # the protocol's state lost after a killed connection
         asyncpg.exceptions.OperatorInterventionError,  # pg_terminate_backend, server shutting down
         asyncpg.exceptions.InsufficientResourcesError,  # the server's disk is full, too many connections
         sqlite3.DatabaseError,  # "file is not a database" is a DatabaseError; sorted by its message
