@@ -246,6 +246,18 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
         return Response("Something went wrong on our side.", status_code=500, media_type="text/plain")
 
 
+STORAGE_UNAVAILABLE_MESSAGE = "The board cannot reach its storage just now. Please try again in a minute."
+STORAGE_RETRY_AFTER_SECONDS = 30
+
+
+def handle_storage_unavailable(request: Request, exc: Exception) -> Response:
+    """The database or Redis is unreachable or cannot write: a calm 503, not a 500 (docs/security.md, "Faults")."""
+    if not db.is_storage_unavailable(exc):
+        return handle_unexpected(request, exc)
+    log.error("storage unavailable on %s %s: %s", request.method, request.url.path, db.describe_storage_error(exc))
+    return _error_response(request, 503, STORAGE_UNAVAILABLE_MESSAGE, {"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)})
+
+
 HOUSEKEEPING_INTERVAL_SECONDS = 3600  # quiet requests are archived within an hour of their time
 
 
@@ -290,7 +302,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Build the board for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
     engine = db.configure(db.build_engine(settings.database_url, settings.sqlite_pool_size, settings.postgres_pool_size))
-    store, counters, generation = build_shared_state(settings.redis_url)
+    shared_state = build_shared_state(settings.redis_url)
+    store, counters, generation = shared_state
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -361,6 +374,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ServiceError: handle_service_error,
             HTTPException: handle_http_exception,
             Exception: handle_unexpected,
+            **{error_type: handle_storage_unavailable for error_type in db.storage_error_types()},
         },
         response_headers=SECURITY_HEADERS,
         request_max_body_size=MAX_REQUEST_BODY_BYTES,
@@ -374,6 +388,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         window_seconds=settings.login_failure_window_seconds,
     )
     app.state.counters = counters
+    app.state.shared_state = shared_state
     app.state.visitor_cache = VisitorPageCache(settings.visitor_cache_seconds, generation)
     app.state.site_settings = SiteSettingsCache(generation)
     app.state.rules = ModerationRules(
