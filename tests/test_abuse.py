@@ -144,3 +144,77 @@ def test_search_limit_counts_each_client_on_its_own(visitor, member, server):
     for _ in range(SEARCHES_PER_MINUTE + 1):
         search(visitor, "mother")
     assert search(member, "mother").status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# Redaction kept
+
+
+PRIVATE = "Call me on 555-0199, I live at 12 Elm Street."
+REDACTED = "Call me, I live nearby."
+
+
+def post_fields(body: str) -> dict[str, str]:
+    return {"kind": "request", "title": "Please pray for my mother", "body": body,
+            "category": "Health and healing", "visibility": "public"}
+
+
+def reply_to(browser: Browser, post_id: str, body: str) -> str:
+    response = browser.post(f"/posts/{post_id}/replies", {"body": body})
+    assert response.status_code == 303, response.text
+    return response.headers["location"].rsplit("#reply-", 1)[1]
+
+
+def test_author_edit_of_redacted_post_waits_for_review_and_keeps_revisions(author, visitor, new_browser, server):
+    moderator = moderator_browser(new_browser)
+    post_id = author.create_post(body=PRIVATE)
+    redacted = moderator.post(f"/mod/posts/{post_id}/redact", {"reason": "Phone and address", "body": REDACTED})
+    assert redacted.status_code == 303
+    assert author.post(f"/posts/{post_id}/edit", post_fields(PRIVATE)).status_code == 303
+    assert visitor.get(f"/posts/{post_id}").status_code == 404
+    assert "555-0199" not in visitor.get("/").text
+    own = author.get(f"/posts/{post_id}").text
+    assert "Awaiting review" in own
+    assert "a moderator will read it again" in author.get("/notifications").text
+    item = moderator.get(f"/mod/posts/{post_id}").text
+    assert "before a moderator's edit" in item  # the revision the redaction kept
+    assert REDACTED in item  # the revision the author's edit kept: the redacted text it replaced
+    assert [r["action"] for r in query("SELECT action FROM moderation_log ORDER BY id")] == ["redact", "edit_after_redaction"]
+    assert "Please pray for my mother" in moderator.get("/mod").text
+
+
+def test_author_edit_of_redacted_reply_waits_for_review_and_keeps_revisions(author, member, visitor, new_browser, server):
+    moderator = moderator_browser(new_browser)
+    post_id = author.create_post()
+    reply_id = reply_to(member, post_id, PRIVATE)
+    assert moderator.post(f"/mod/replies/{reply_id}/redact", {"reason": "Address", "body": REDACTED}).status_code == 303
+    assert member.post(f"/posts/{post_id}/replies/{reply_id}/edit", {"body": PRIVATE}).status_code == 303
+    for browser in (visitor, author):
+        assert "555-0199" not in browser.get(f"/posts/{post_id}").text
+    assert "a moderator will read it again" in member.get(f"/posts/{post_id}").text
+    assert scalar("SELECT reply_count FROM post WHERE public_id = ?", post_id) == 0
+    item = moderator.get(f"/mod/replies/{reply_id}").text
+    assert "before a moderator's edit" in item
+    assert REDACTED in item
+    assert query("SELECT by_moderator FROM revision ORDER BY id") in (
+        [{"by_moderator": True}, {"by_moderator": False}], [{"by_moderator": 1}, {"by_moderator": 0}])
+
+
+def test_author_edit_keeps_the_earlier_text_for_moderators(author, member, new_browser, server):
+    moderator = moderator_browser(new_browser)
+    post_id = author.create_post(body="The first words.")
+    assert author.post(f"/posts/{post_id}/edit", post_fields("The second words.")).status_code == 303
+    reply_id = reply_to(member, post_id, "A first reply.")
+    assert member.post(f"/posts/{post_id}/replies/{reply_id}/edit", {"body": "A better reply."}).status_code == 303
+    assert member.get(f"/posts/{post_id}").text.count("The second words.") == 1
+    assert "The first words." in moderator.get(f"/mod/posts/{post_id}").text
+    assert "A first reply." in moderator.get(f"/mod/replies/{reply_id}").text
+    assert "The first words." not in member.get(f"/posts/{post_id}").text
+    assert query("SELECT target_kind, by_moderator FROM revision ORDER BY id") == [
+        {"target_kind": "post", "by_moderator": False}, {"target_kind": "reply", "by_moderator": False}]
+
+
+def test_author_edit_of_a_post_never_redacted_stays_visible(author, visitor, server):
+    post_id = author.create_post(body="The first words.")
+    assert author.post(f"/posts/{post_id}/edit", post_fields("The second words.")).status_code == 303
+    assert "The second words." in visitor.get(f"/posts/{post_id}").text

@@ -977,6 +977,7 @@ def test_flag_threshold_is_configurable(extra_servers, migrated_database):
     writer, reader = new_browser(), new_browser()
     writer.register("writer")
     reader.register("reader")
+    establish(reader)
     post_id = writer.create_post()
     assert report(reader, post_id).status_code == 303
     assert scalar("SELECT moderation FROM post WHERE public_id = ?", post_id) == "hidden"

@@ -13,7 +13,7 @@ from prayerboard.ids import looks_like_public_id
 from prayerboard.policy import Actor, can
 from prayerboard.services import forgetting, moderation, utcnow
 from prayerboard.services.errors import Forbidden, NotFound
-from prayerboard.tables import Member, Post, PostUpdate, Prayer, Reply
+from prayerboard.tables import Member, Post, PostUpdate, Prayer, Reply, Revision
 from prayerboard.text import excerpt
 
 REPLIES_PER_PAGE_LIMIT = 500  # a thread longer than this shows its newest 500 replies
@@ -301,8 +301,36 @@ async def create_post(actor: Actor, data: PostInput, rules: moderation.Moderatio
     return rows[0]["public_id"]
 
 
+# Shown to the author of a redacted post or reply they edited: it is waiting, and why.
+EDITED_AFTER_REDACTION_REASON = (
+    "You changed text a moderator had edited, so a moderator will read it again before others can see it."
+)
+
+
+async def _keep_edited_text(actor: Actor, target_kind: str, row: dict[str, Any], link: str) -> bool:
+    """Keep the text an author's edit replaces (a revision moderators read); True if it must be reviewed.
+
+    Call it in the edit's transaction, before the change. Text a moderator redacted goes back
+    to review when its author edits it, or the author could simply write the redacted private
+    details back; the edit is logged and the author told why it waits.
+    """
+    await Revision.insert(
+        Revision(target_kind=target_kind, target_id=row["id"], title=row.get("title") or "", body=row["body"],
+                 editor=actor.id, by_moderator=False, created_at=utcnow())
+    )
+    if not row["edited_by_moderator"]:
+        return False
+    await moderation.log_action(None, "edit_after_redaction", target_kind, row["id"], actor.id,
+                                "The author edited text a moderator had redacted.")
+    await moderation.notify(actor.id, EDITED_AFTER_REDACTION_REASON, link)
+    return row["moderation"] == "visible"
+
+
 async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
-    """The author changes their post; while their name is hidden, the post is anonymous for good."""
+    """The author changes their post, keeping the old text; a redacted post goes back to review.
+
+    While the author's name is hidden, the post is anonymous for good.
+    """
     # An edit is screened like a new post, so watched words cannot be slipped in afterwards.
     verdict = await _refuse_blocked_words(f"{data.title}\n{data.body}", "body", data.__dict__)
     async with transaction():
@@ -312,6 +340,10 @@ async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
         anonymous = data.anonymous or hidden or await moderation.anonymised_by_moderator(post_id)
         if verdict == "review" and row["moderation"] == "visible":
             await Post.update({Post.moderation: "pending"}).where(Post.id == post_id)
+        if await _keep_edited_text(actor, "post", row, f"/posts/{row['public_id']}"):
+            await Post.update(
+                {Post.moderation: "pending", Post.moderation_reason: EDITED_AFTER_REDACTION_REASON}
+            ).where(Post.id == post_id)
         now = utcnow()
         changes: dict[Any, Any] = {
             Post.kind: data.kind,
@@ -451,15 +483,27 @@ async def reply_for_edit(actor: Actor, post_id: int, reply_id: int) -> dict[str,
 
 
 async def edit_reply(actor: Actor, post_id: int, reply_id: int, body: str) -> None:
-    """The member changes their reply; while their name is hidden, it becomes anonymous for good."""
+    """The member changes their reply, keeping the old text; a redacted reply goes back to review.
+
+    While their name is hidden, it becomes anonymous for good.
+    """
     await _refuse_blocked_words(body, "body", {"body": body})
     async with transaction():
-        await _own_reply(actor, post_id, reply_id, "edit_reply")
+        reply = await _own_reply(actor, post_id, reply_id, "edit_reply")
+        more = await Reply.select(Reply.edited_by_moderator, Reply.post.public_id.as_alias("post_public_id")).where(
+            Reply.id == reply_id
+        ).first()
+        reply.update(more)
+        review = await _keep_edited_text(actor, "reply", reply, f"/posts/{more['post_public_id']}#reply-{reply['public_id']}")
         changes: dict[Any, Any] = {Reply.body: body, Reply.edited_at: utcnow()}
+        if review:
+            changes.update({Reply.moderation: "pending", Reply.moderation_reason: EDITED_AFTER_REDACTION_REASON})
         if await names_hidden(actor):
             # As for posts (``edit_post``): "show my name again" never names what was edited while hidden.
             changes.update({Reply.anonymous: True, Reply.named_before_hiding: False})
         await Reply.update(changes).where(Reply.id == reply_id)
+        if review:
+            await recount_replies(post_id)  # a reply waiting for review is not counted
 
 
 async def delete_reply(actor: Actor, post_id: int, reply_id: int) -> None:
