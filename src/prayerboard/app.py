@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import ipaddress
 import logging
+import re
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +20,9 @@ from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import MutableScopeHeaders, ResponseHeader
 from litestar.exceptions import HTTPException
-from litestar.middleware import ASGIMiddleware
+from litestar.file_system import BaseLocalFileSystem
+from litestar.middleware import ASGIMiddleware, DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -36,7 +42,7 @@ from prayerboard.stores import DatabaseCounters, DatabaseStore, Generation, buil
 from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
 from prayerboard.web.cache import VisitorPageCache
-from prayerboard.web.common import ACTOR_KEY, MOD_WAITING_KEY, login_redirect, render
+from prayerboard.web.common import ACTOR_KEY, MOD_WAITING_KEY, BoardRequest, login_redirect, render
 from prayerboard.web.feed import atom_feed
 from prayerboard.web.health import healthz, readyz
 from prayerboard.web.members import MemberController
@@ -67,6 +73,145 @@ SECURITY_HEADERS = [
     ResponseHeader(name="X-Frame-Options", value="DENY"),
     ResponseHeader(name="Permissions-Policy", value="camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Every answer a calm one (docs/security.md): what holds for every request, whatever route it
+# reaches or fails to reach.
+
+
+class Board(Litestar):
+    """The app, with what must hold for every request before routing and for every answer.
+
+    - ``HEAD`` is answered wherever ``GET`` is: the request is served as a ``GET`` and the body
+      dropped, so the status and headers are the very same (uptime monitors send ``HEAD``).
+    - A client address that is not an IP address (a forged ``X-Forwarded-For`` from a trusted
+      proxy) is read as "unknown", so no throttle key or log line carries attacker text.
+    - Every answer carries the security headers: pages, error pages, redirects, static files, and
+      answers that middleware gives without reaching a handler (CSRF refusals, members-only).
+    """
+
+    async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+        client = scope.get("client")
+        if head or (client and not _is_ip_address(client[0])):
+            scope = dict(scope)  # the server's own scope (its access log) keeps what was asked
+            if head:
+                scope["method"] = "GET"
+            if client and not _is_ip_address(client[0]):
+                scope["client"] = (UNKNOWN_CLIENT, client[1])
+
+        async def send_calmly(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in SECURITY_HEADER_VALUES:
+                    if name not in headers:
+                        headers[name] = value
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await super().__call__(scope, receive, send_calmly)
+
+
+UNKNOWN_CLIENT = "unknown"
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+SECURITY_HEADER_VALUES = tuple((header.name, header.value or "") for header in SECURITY_HEADERS)
+
+
+class TokenCheck(CSRFMiddleware):
+    """Litestar's CSRF check, refusing (403) a token that is not ASCII text instead of failing.
+
+    ``hmac.compare_digest`` raises on non-ASCII text, and a file part named ``_csrf_token`` is
+    not text at all: both are simply a token that does not match.
+    """
+
+    def _decode_csrf_token(self, token: Any) -> str | None:
+        if not isinstance(token, str) or not token.isascii():
+            return None
+        return super()._decode_csrf_token(token)
+
+
+class StaticFolder(BaseLocalFileSystem):
+    """The static folder: a name that cannot be a file there is not found (404), not a 500.
+
+    ``site.css/..`` (not a directory), an embedded NUL or an over-long name make the operating
+    system refuse the name itself; Litestar would answer those 500.
+    """
+
+    async def info(self, path: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().info(path, **kwargs)
+        except ValueError as exc:  # "embedded null byte"
+            raise FileNotFoundError(str(path)) from exc
+        except OSError as exc:
+            if exc.errno in NOT_A_FILE_NAME:
+                raise FileNotFoundError(str(path)) from exc
+            raise
+
+
+NOT_A_FILE_NAME = frozenset({errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EINVAL})
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: anything that could
+# end a log line or disguise one.
+_LOG_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_for_log(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\n``, ``\\x00``)."""
+    return _LOG_UNSAFE_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _escape_value(value: Any) -> Any:
+    return escape_for_log(value) if isinstance(value, str) else value
+
+
+def _escaped_traceback(exc_info: Any) -> str:
+    """A traceback whose frames read as usual and whose exception messages are escaped."""
+    chunks = []
+    for chunk in traceback.TracebackException(*exc_info[:3]).format():
+        if chunk.startswith(("  File ", "Traceback (", "\nThe above exception", "\nDuring handling")):
+            chunks.append(chunk)  # written by Python from the source, not from the request
+        else:
+            chunks.append(escape_for_log(chunk.removesuffix("\n")) + "\n")
+    return "".join(chunks).removesuffix("\n")
+
+
+def escape_log_record(record: logging.LogRecord) -> bool:
+    """Log filter: a request cannot forge a log line (request paths and text reach log messages).
+
+    Escapes the message and its arguments (uvicorn's access log formats its own arguments) and
+    the exception's message; lines of the traceback stay as Python wrote them.
+    """
+    if isinstance(record.msg, str):
+        record.msg = escape_for_log(record.msg)
+    if isinstance(record.args, tuple):
+        record.args = tuple(_escape_value(value) for value in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {key: _escape_value(value) for key, value in record.args.items()}
+    if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+        record.exc_text = _escaped_traceback(record.exc_info)
+    return True
+
+
+def escape_every_log_line() -> None:
+    """Put ``escape_log_record`` on every handler that writes our or the server's log."""
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            if escape_log_record not in handler.filters:
+                handler.addFilter(escape_log_record)
+
 
 ERROR_TITLES = {
     400: "That request could not be understood",
@@ -333,7 +478,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         renew_on_access=True,
     )
-    app = Litestar(
+    app = Board(
         route_handlers=[
             BoardController,
             AccountController,
@@ -350,19 +495,26 @@ def create_app(settings: Settings | None = None) -> Litestar:
             JoiningController,
             healthz,
             readyz,
-            create_static_files_router(path="/static", directories=[package_dir("static")], name="static"),
+            create_static_files_router(
+                path="/static", directories=[package_dir("static")], name="static", file_system=StaticFolder()
+            ),
         ],
         lifespan=[lifespan],
-        middleware=[session_config.middleware, ActorMiddleware()],
+        middleware=[
+            session_config.middleware,
+            ActorMiddleware(),
+            # Where Litestar's own CSRF check would sit (innermost), as ``TokenCheck``.
+            DefineMiddleware(TokenCheck, config=CSRFConfig(
+                secret=settings.secret_key,
+                cookie_name=CSRF_COOKIE,
+                cookie_secure=settings.secure_cookies,
+                cookie_samesite="lax",
+                header_name="x-csrftoken",
+                exclude=["/healthz", "/readyz"],
+            )),
+        ],
         stores={"sessions": store.with_namespace("sessions")},
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name=CSRF_COOKIE,
-            cookie_secure=settings.secure_cookies,
-            cookie_samesite="lax",
-            header_name="x-csrftoken",
-            exclude=["/healthz", "/readyz"],
-        ),
+        request_class=BoardRequest,
         template_config=template_config,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
         openapi_config=OPENAPI_CONFIG,
@@ -405,6 +557,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 def create_app_from_env() -> Litestar:
     """Factory for ``uvicorn --factory`` and for several worker processes."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    escape_every_log_line()
     return create_app()
 
 

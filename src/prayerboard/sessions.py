@@ -9,6 +9,7 @@ written again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ from litestar.types import Empty, Message, Scope, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
 _ROTATE = "prayerboard.rotate_session"
+_HEX_RE = re.compile(r"[0-9a-f]+")
+MAX_SESSION_ID_LENGTH = 128  # ids are 64 hex digits (32 random bytes); the store's key holds 255
 _LOADED = "prayerboard.session_loaded"
 
 
@@ -32,7 +35,11 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
     def _cookie_id(self, connection: ASGIConnection) -> str | None:
         value = connection.cookies.get(self.config.key)
-        return value if value and value != "null" else None
+        # Only an id this backend could have issued (hex) reaches the store: a NUL or an
+        # over-long value would fail there (PostgreSQL) instead of being a visitor.
+        if not value or len(value) > MAX_SESSION_ID_LENGTH or not _HEX_RE.fullmatch(value):
+            return None
+        return value
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
         session_id = self._cookie_id(connection)

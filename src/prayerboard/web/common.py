@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from litestar import Request
-from litestar.enums import MediaType
+from litestar.datastructures import FormMultiDict, UploadFile
+from litestar.enums import MediaType, RequestEncodingType
+from litestar.exceptions import ClientException
 from litestar.response import Redirect, Response, Template
+from litestar.types import Empty
 
 from prayerboard.forms import parse_id
 from prayerboard.policy import Actor
@@ -31,9 +34,43 @@ def require_member(request: Request) -> Actor:
     return actor
 
 
-async def read_form(request: Request) -> dict[str, Any]:
-    """The submitted form as a flat dict (the last value wins for a repeated field)."""
+UNREADABLE_FORM = "The form could not be read as text."
+
+
+class BoardRequest(Request):
+    """The app's request: a form that is not valid UTF-8 text is refused, never guessed at.
+
+    Litestar reads ``%FF`` in a url-encoded form as U+FFFD (stored as mojibake) and fails on
+    invalid UTF-8 in a multipart form; both are answered 400 here, the one place every form is
+    read (the CSRF check reads it first, handlers after). See docs/security.md, "Every answer a
+    calm one".
+    """
+
+    async def form(self) -> FormMultiDict:
+        content_type, _ = self.content_type
+        try:
+            if content_type == RequestEncodingType.URL_ENCODED and self._connection_state.form is Empty:
+                # Browsers percent-encode every byte outside ASCII; a raw one is refused too.
+                text = (await self.body()).decode("ascii")
+                pairs = parse_qsl(text, separator="&", encoding="utf-8", errors="strict")
+                fields: dict[str, list[str]] = {}
+                for key, value in pairs:
+                    fields.setdefault(key, []).append(value)
+                self._connection_state.form = {k: v if len(v) > 1 else v[0] for k, v in fields.items()}
+            return await super().form()
+        except (UnicodeDecodeError, LookupError) as exc:  # LookupError: a multipart part names an unknown charset
+            raise ClientException(UNREADABLE_FORM) from exc
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The submitted form as a flat dict of text (the last value wins for a repeated field).
+
+    The board takes no uploads: a part sent as a file is refused (400), not read as
+    "name - type".
+    """
     form = await request.form()
+    if any(isinstance(value, UploadFile) for _, value in form.multi_items()):
+        raise ClientException("The board does not accept files.")
     return {key: value for key, value in form.items() if key != "_csrf_token"}
 
 
