@@ -58,7 +58,8 @@ def test_public_url_still_answers_health_checks_by_any_host(public_server):
 
 def test_without_public_url_feed_links_follow_the_request(author, visitor):
     post_id = author.create_post(title="As before")
-    assert f"{visitor.client.base_url}/posts/{post_id}".replace("//posts", "/posts") in visitor.get("/feed.atom").text
+    own_address = str(visitor.client.base_url).rstrip("/")
+    assert f'href="{own_address}/posts/{post_id}"' in visitor.get("/feed.atom").text
 
 
 def test_public_url_that_is_not_an_address_stops_the_command():
@@ -129,7 +130,7 @@ def _register(browser, username: str, display_name: str):
 def test_register_refuses_a_display_name_with_hidden_characters(visitor, name):
     response = _register(visitor, "grace", name)
     assert response.status_code == 422
-    assert "characters that can&#39;t be seen" in response.text or "characters that can't be seen" in response.text
+    assert "characters that can&#39;t be seen" in response.text
     assert scalar("SELECT count(*) FROM member") == 0
 
 
