@@ -14,12 +14,12 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from urllib.parse import urlencode, urlparse, urlunparse, parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 import httpx
 import pytest
 
-from conftest import DATABASE_URL, ENGINE, Browser, Server, _free_port, query, run_cli
+from conftest import DATABASE_URL, ENGINE, Browser, Server, _free_port, query
 
 # Bounds, not thresholds: each is far longer than the answer takes when things work.
 ANSWER_BOUND_S = 15  # a request during a fault must be answered (by anything) within this
