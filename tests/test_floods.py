@@ -226,6 +226,14 @@ def test_exhausted_address_limit_does_not_lock_out_device_cookie_holders(owner, 
     assert new_browser().login("neighbour").status_code == 429
 
 
+def test_one_browser_stays_trusted_for_each_account_it_signed_in_to(owner, new_browser):
+    assert owner.register("spouse").status_code == 303  # a second account on the family computer
+    _exhaust_account(new_browser, "owner")
+    _exhaust_account(new_browser, "spouse")
+    assert owner.login("owner").status_code == 303
+    assert owner.login("spouse").status_code == 303
+
+
 def test_wrong_guesses_with_a_device_cookie_are_throttled_for_that_device(owner, new_browser):
     for _ in range(PER_ACCOUNT_LIMIT):
         assert owner.login("owner", "mistyped password").status_code == 422

@@ -55,7 +55,7 @@ def _signed_in(request: Request, actor: Actor, response: Redirect) -> Redirect:
                 settings.secret_key, request.cookies.get(accounts.DEVICE_COOKIE), actor.id
             ),
             max_age=accounts.DEVICE_COOKIE_DAYS * 24 * 3600,
-            path="/login",  # read only where someone signs in
+            path="/",  # /login reads it; /register too, to keep the tokens of other accounts
             secure=settings.secure_cookies,
             httponly=True,
             samesite="lax",
