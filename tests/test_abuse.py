@@ -17,7 +17,7 @@ import httpx
 
 from conftest import Browser, query, scalar
 
-SEARCHES_PER_MINUTE = 60  # the default limit (services/search.py)
+SEARCHES_PER_MINUTE = 60  # the default limit (PRAYERBOARD_SEARCHES_PER_MINUTE, settings.py)
 ESTABLISHED_AGE = dt.timedelta(days=2)  # past the first day, after which reports count toward auto-hide
 
 

@@ -266,11 +266,6 @@ def test_csrf_token_is_renewed_at_sign_out(new_browser):
     assert browser.post("/login", {"_csrf_token": signed_in_token, "username": "miriam", "password": PASSWORD}).status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the session backend (src/prayerboard/sessions.py) clears the cookie with Max-Age of a "
-    "live session; it must send Max-Age=0 (left to that file's owner)",
-)
 def test_sign_out_deletes_the_session_cookie(new_browser):
     browser = new_browser()
     browser.register("miriam")

@@ -69,7 +69,9 @@ def test_processes_share_sessions_and_throttling_through_redis(two_servers):
     for key in client.scan_iter("prayerboard*"):
         client.delete(key)
     _check_shared_state(two_servers)
-    assert client.get("prayerboard:counter:login:account:alice") == b"5"
+    from prayerboard.services.accounts import counter_key
+
+    assert client.get(f"prayerboard:counter:{counter_key('login:account', 'alice')}") == b"5"
 
 
 def test_expired_sessions_and_counters_are_dropped_when_a_process_starts(migrated_database):

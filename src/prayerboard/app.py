@@ -469,6 +469,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=JinjaTemplateEngine,
         engine_callback=lambda engine_: configure_environment(engine_.engine, settings),
     )
+    # One CSRF configuration: the check reads it, and sign-in and sign-out renew the token by it.
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name=CSRF_COOKIE,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        header_name="x-csrftoken",
+        exclude=["/healthz", "/readyz"],
+    )
     session_config = RotatingSessionConfig(
         key=SESSION_COOKIE,
         store="sessions",
@@ -504,14 +513,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             session_config.middleware,
             ActorMiddleware(),
             # Where Litestar's own CSRF check would sit (innermost), as ``TokenCheck``.
-            DefineMiddleware(TokenCheck, config=CSRFConfig(
-                secret=settings.secret_key,
-                cookie_name=CSRF_COOKIE,
-                cookie_secure=settings.secure_cookies,
-                cookie_samesite="lax",
-                header_name="x-csrftoken",
-                exclude=["/healthz", "/readyz"],
-            )),
+            DefineMiddleware(TokenCheck, config=csrf_config),
         ],
         stores={"sessions": store.with_namespace("sessions")},
         request_class=BoardRequest,
@@ -533,6 +535,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    app.state.csrf_config = csrf_config
     app.state.login_throttle = accounts.LoginThrottle(
         counters,
         per_account=settings.login_failures_per_account,

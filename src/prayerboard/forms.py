@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prayerboard import names, tables
+from prayerboard.text import neutralise_bidi
 from prayerboard.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$")
@@ -34,12 +35,13 @@ class FormErrors(Exception):
 
 
 def clean_text(value: Any, *, multiline: bool) -> str:
-    """NFC-normalise, unify line endings, drop control characters, trim outer whitespace."""
+    """NFC-normalise, unify line endings, drop control characters and right-to-left overrides
+    (text that reads differently than it is written), trim outer whitespace."""
     if value is None:
         return ""
     text = str(value)
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL_RE.sub("", text)
+    text = neutralise_bidi(_CONTROL_RE.sub("", text))
     if not multiline:
         text = _INVISIBLE_RE.sub("", text.replace("\n", " ").replace("\t", " "))
         text = re.sub(r" {2,}", " ", text)

@@ -69,6 +69,10 @@ class Settings:
     reports_per_hour: int = 20
     invitation_days: int = 7
     registrations_per_hour: int = 20
+    # Per member, or per address when signed out. A reader refines a search a few times a
+    # minute; sixty leaves room for a household or an office behind one address, and stops a
+    # script at one search a second.
+    searches_per_minute: int = 60
     public_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -114,6 +118,7 @@ class Settings:
             reports_per_hour=_int_env(env, "PRAYERBOARD_REPORTS_PER_HOUR", 20, minimum=1),
             invitation_days=_int_env(env, "PRAYERBOARD_INVITATION_DAYS", 7, minimum=1),
             registrations_per_hour=_int_env(env, "PRAYERBOARD_REGISTRATIONS_PER_HOUR", 20, minimum=1),
+            searches_per_minute=_int_env(env, "PRAYERBOARD_SEARCHES_PER_MINUTE", 60, minimum=1),
             archive_after_days=_int_env(env, "PRAYERBOARD_ARCHIVE_AFTER_DAYS", 90),
             visitor_cache_seconds=_int_env(env, "PRAYERBOARD_VISITOR_CACHE_SECONDS", 2),
             secure_cookies=env.get("PRAYERBOARD_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"},

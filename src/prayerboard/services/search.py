@@ -11,7 +11,7 @@ search syntax. All words must match; stemming and accent folding are the index's
 
 Search is the one page whose cost a visitor chooses, so it is bounded three ways: a repeated
 word is searched once, at most ``WORDS_MAX`` words are searched (the page says when more were
-left out), and each client may search ``SEARCHES_PER_MINUTE`` times a minute
+left out), and each client may search ``PRAYERBOARD_SEARCHES_PER_MINUTE`` times a minute
 (``SearchThrottle``). On SQLite the queries run on a pooled connection in its own thread,
 never on the event loop's, so a slow search cannot stall every other request.
 """
@@ -46,10 +46,6 @@ SNIPPET_LEAD = 60  # characters kept before the first matching word, for context
 # Every word must match, so a person's search rarely needs more than a few; each further word
 # costs the index one more list of matches to read (39 words took 34 ms inside SQLite).
 WORDS_MAX = 8
-# A reader refines a search a few times a minute; sixty leaves room for a household or an
-# office behind one address, and stops a script at one search a second.
-SEARCHES_PER_MINUTE = 60
-SEARCHES_PER_MINUTE_SETTING = "PRAYERBOARD_SEARCHES_PER_MINUTE"
 SEARCH_WINDOW_SECONDS = 60
 
 _WORD_RE = re.compile(r"\w+")
@@ -126,7 +122,7 @@ class SearchThrottle:
     """At most ``per_minute`` searches a minute for each client, on the shared counters."""
 
     counters: Counters
-    per_minute: int = SEARCHES_PER_MINUTE
+    per_minute: int  # ``Settings.searches_per_minute``
 
     async def check(self, client: str) -> None:
         """Count one search by ``client`` (a member or an address); Throttled past the limit."""

@@ -18,20 +18,18 @@ from prayerboard.web.common import current_actor, read_form, render, require_mem
 
 FORM_ERROR_STATUS = 422
 WAITING_PAGE = "/join/waiting"
-# The cookie the app's CSRF check reads, signed with the settings' secret key.
-CSRF_COOKIE = "prayerboard_csrf"
-
-
 def _renew_csrf_token(request: Request, response: Redirect) -> Redirect:
     """Send a new CSRF token: one read or planted before sign-in or sign-out is refused after it."""
-    settings = request.app.state.settings
+    config = request.app.state.csrf_config
     response.set_cookie(
         Cookie(
-            key=CSRF_COOKIE,
-            value=generate_csrf_token(secret=settings.secret_key),
-            path="/",
-            secure=settings.secure_cookies,
-            samesite="lax",
+            key=config.cookie_name,
+            value=generate_csrf_token(secret=config.secret),
+            path=config.cookie_path,
+            secure=config.cookie_secure,
+            samesite=config.cookie_samesite,
+            httponly=config.cookie_httponly,
+            domain=config.cookie_domain,
         )
     )
     return response

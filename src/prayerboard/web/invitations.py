@@ -43,7 +43,7 @@ class JoiningController(Controller):
         except FormErrors as exc:
             return await _invitations_page(request, FORM_ERROR_STATUS, errors=exc.errors, values=exc.values)
         # The link is shown this once: only its hash is kept.
-        link = f"{str(request.base_url).rstrip('/')}/register?invite={made.token}"
+        link = f"{request.app.state.settings.base_url(str(request.base_url))}/register?invite={made.token}"
         return await _invitations_page(request, new_link=link, new_expires_at=made.expires_at)
 
     @post("/invitations/revoke")

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
 from litestar import Request, get
 from litestar.response import Template
 
 from prayerboard.forms import FormErrors, parse_id
 from prayerboard.services import search
-from prayerboard.settings import _int_env
 from prayerboard.web.common import current_actor, render
 
 QUERY_ERROR_STATUS = 400
-# Read once, when the app is built: a bad value stops start-up rather than failing a search.
-SEARCHES_PER_MINUTE = _int_env(
-    dict(os.environ), search.SEARCHES_PER_MINUTE_SETTING, search.SEARCHES_PER_MINUTE, minimum=1
-)
 
 
 def _client(request: Request) -> str:
@@ -31,7 +24,7 @@ def _client(request: Request) -> str:
 async def search_page(request: Request) -> Template:
     """``GET /search?q=...``: never from the visitor cache, since results depend on who asks."""
     params = request.query_params
-    throttle = search.SearchThrottle(request.app.state.counters, SEARCHES_PER_MINUTE)
+    throttle = search.SearchThrottle(request.app.state.counters, request.app.state.settings.searches_per_minute)
     try:
         found = await search.search(
             current_actor(request), params.get("q", ""), parse_id(params.get("limit")), throttle, _client(request)
