@@ -71,7 +71,8 @@ def test_processes_share_sessions_and_throttling_through_redis(two_servers):
     _check_shared_state(two_servers)
     from prayerboard.services.accounts import counter_key
 
-    assert client.get(f"prayerboard:counter:{counter_key('login:account', 'alice')}") == b"5"
+    # Five failures and the two refused attempts: each attempt counts before its password is checked.
+    assert client.get(f"prayerboard:counter:{counter_key('login:account', 'alice')}") == b"7"
 
 
 def test_expired_sessions_and_counters_are_dropped_when_a_process_starts(migrated_database):
