@@ -372,3 +372,26 @@ def test_bad_input_corpus_never_answers_500(world, visitor, member):
     assert sent > 1000
     assert not failures, failures[:20]
 
+
+
+def test_a_client_leaving_mid_form_writes_one_escaped_line_and_no_error(server):
+    """A half-sent form used to be logged as a 500 with a traceback, its path unescaped."""
+    import socket
+
+    forged = "/posts/x%0d%0a2026-11-26%2005:00:00,000%20CRITICAL%20forged%e2%80%a8/pray"
+    before = len(server.log())
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST {forged} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            "Content-Length: 100\r\n\r\nbody=short".encode()
+        )
+    # Wait (bounded) for the server to notice the close and write its line about it.
+    import time
+
+    deadline = time.monotonic() + 10
+    while "client left" not in server.log()[before:] and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling for the server's log line, not timing behaviour
+    written = server.log()[before:]
+    assert "client left while sending POST" in written
+    assert "HTTP 500" not in written and "Traceback" not in written
+    assert not any(line.startswith("2026-11-26 05:00:00,000 CRITICAL") for line in written.splitlines())

@@ -292,3 +292,12 @@ def test_registration_name_that_case_folds_past_its_column_is_a_form_error(visit
         assert response.status_code == 422
         assert "Use 2 to 32 letters" in response.text or "at most 32 characters" in response.text
     assert scalar("SELECT count(*) FROM member") == 0
+
+
+def test_a_trusted_browser_cannot_sign_in_without_end(new_browser):
+    """A member's own device cookie must not make their account a machine for password checks."""
+    browser = new_browser()
+    assert browser.register("tamar").status_code == 303
+    answers = [browser.login("tamar").status_code for _ in range(21)]
+    assert answers[:20] == [303] * 20
+    assert answers[20] == 429

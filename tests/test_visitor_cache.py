@@ -213,3 +213,14 @@ def test_praying_does_not_end_the_visitor_pages(world):
     generation = query("SELECT value FROM key_value WHERE key = 'prayerboard:visitor_generation'")
     assert member.post(f"/posts/{world['post_id']}/pray").status_code == 303
     assert query("SELECT value FROM key_value WHERE key = 'prayerboard:visitor_generation'") == generation
+
+
+def test_a_refused_request_costs_no_write_and_keeps_the_visitor_pages(visitor, author):
+    """A stranger's refused posts (no form token, a bad form) must not write or empty caches."""
+    key = "prayerboard:visitor_generation"
+    assert author.post("/settings/hide-name").status_code == 303  # a change that narrows sets one
+    before = query("SELECT value FROM key_value WHERE key = ?", key)
+    assert before
+    assert visitor.post("/settings/hide-name", csrf=False).status_code == 403
+    assert author.post("/posts", {"kind": "request", "title": "", "body": ""}).status_code == 422
+    assert query("SELECT value FROM key_value WHERE key = ?", key) == before

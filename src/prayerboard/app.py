@@ -205,12 +205,23 @@ def escape_log_record(record: logging.LogRecord) -> bool:
     return True
 
 
+# Loggers whose records may carry request text: ours, the web framework's, the server's.
+REQUEST_LOGGERS = ("prayerboard", "litestar", "uvicorn", "uvicorn.error", "uvicorn.access")
+
+
 def escape_every_log_line() -> None:
-    """Put ``escape_log_record`` on every handler that writes our or the server's log."""
-    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
-        for handler in logging.getLogger(name).handlers:
-            if escape_log_record not in handler.filters:
-                handler.addFilter(escape_log_record)
+    """Put ``escape_log_record`` on the loggers that write request text, and on every handler.
+
+    On the loggers themselves, because the web framework replaces the root handler with its
+    own queue handler when the app is built; a logger's filter sees each record it creates,
+    whichever handler writes it.
+    """
+    for name in ("", *REQUEST_LOGGERS):
+        logger = logging.getLogger(name)
+        targets = [*logger.handlers, logger] if name else logger.handlers
+        for target in targets:
+            if escape_log_record not in target.filters:
+                target.addFilter(escape_log_record)
 
 
 ERROR_TITLES = {
@@ -276,19 +287,25 @@ class ActorMiddleware(ASGIMiddleware):
         route_handler = scope.get("route_handler")
         narrows = unsafe and not (route_handler is not None and route_handler.opt.get("widens_only"))
 
-        pending_bump = [narrows]
+        settled = [False]
 
         async def after_the_change() -> None:
             # Whatever this request changed, visitors of this process see it from now on; and
             # if it may have narrowed what visitors see, those of every process too.
+            if settled[0]:
+                return
+            settled[0] = True
             state.visitor_cache.clear()
-            if pending_bump[0]:
-                pending_bump[0] = False
+            if narrows:
                 await state.visitor_cache.generation.bump()
 
         async def send_checked(message: Any) -> None:
             if message["type"] == "http.response.start":
-                if unsafe:
+                if unsafe and 400 <= message.get("status", 500) < 500:
+                    # Refused (a form error, a stale token, a limit): nothing changed, so no write
+                    # and no emptied cache; a stranger's refused posts cost the board nothing.
+                    settled[0] = True
+                elif unsafe:
                     await after_the_change()
                 if actor is not None:
                     # Pages for a signed-in member may hold what others must not see: never
@@ -304,6 +321,11 @@ class ActorMiddleware(ASGIMiddleware):
             return
         try:
             await next_app(scope, receive, send_checked)
+        except (HTTPException, ServiceError) as refusal:
+            # Answered further out; a refusal (4xx) changed nothing, as above.
+            if 400 <= refusal.status_code < 500:
+                settled[0] = True
+            raise
         finally:
             if unsafe:  # no response was started (the client left): the change still counts
                 await after_the_change()
@@ -374,8 +396,16 @@ _HTTP_MESSAGES = {
 }
 
 
+# What the web framework raises when a client goes away in the middle of sending a form.
+CLIENT_LEFT_DETAIL = "client disconnected prematurely"
+
+
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
+    if exc.detail == CLIENT_LEFT_DETAIL:
+        # Not our fault, and nobody is left to answer: one calm line, no traceback.
+        log.info("client left while sending %s %s", request.method, request.url.path)
+        return _error_response(request, 400, _HTTP_MESSAGES[400])
     if status >= 500:
         log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail, exc_info=exc)
     message = _HTTP_MESSAGES.get(status, exc.detail if status < 500 else "Please try again in a moment.")
@@ -561,7 +591,9 @@ def create_app_from_env() -> Litestar:
     """Factory for ``uvicorn --factory`` and for several worker processes."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     escape_every_log_line()
-    return create_app()
+    app = create_app()
+    escape_every_log_line()  # again: building the app may have replaced handlers
+    return app
 
 
 __all__ = ["create_app", "create_app_from_env", "policy"]

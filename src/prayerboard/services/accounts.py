@@ -179,6 +179,11 @@ class SignInAttempt:
     device_cookie: str | None = None
 
 
+# A trusted browser may sign in this many times the failure limit per window, successes
+# included: far more than a person signs in, far fewer than a flood of password checks.
+DEVICE_ATTEMPTS_FACTOR = 4
+
+
 class LoginThrottle:
     """Sign-in attempts counted in a shared store before any password is checked.
 
@@ -205,11 +210,17 @@ class LoginThrottle:
         under the limit; an attempt over the limit is refused before its password is checked.
         """
         if device_nonce is not None:
-            limits = ((counter_key("login:device", device_nonce), self.per_account),)
+            limits = (
+                (counter_key("login:device", device_nonce), self.per_account),
+                # Every attempt, the right password too, and never reset: a trusted browser must
+                # not turn its own account into a machine for argon2 checks and new sessions.
+                (counter_key("login:device-all", device_nonce), self.per_account * DEVICE_ATTEMPTS_FACTOR),
+            )
         else:
             limits = (
-                (self._account_key(username), self.per_account),
+                # The address first: an address over its limit adds no row for each name it tries.
                 (counter_key("login:address", address), self.per_address),
+                (self._account_key(username), self.per_account),
             )
         for key, limit in limits:
             count, remaining = await self.counters.hit(key, self.window_seconds)

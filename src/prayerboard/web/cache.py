@@ -16,6 +16,8 @@ served from the cache.
 
 from __future__ import annotations
 
+import logging
+
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -24,6 +26,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from prayerboard.stores import Generation
+
+log = logging.getLogger("prayerboard")
 
 
 @dataclass
@@ -66,7 +70,14 @@ class VisitorPageCache:
             yield
         finally:
             _visit.reset(token)
-        if visit.rendered and await self.generation.current() == seen:
+        if not visit.rendered:
+            return
+        try:
+            current = await self.generation.current()
+        except Exception as exc:  # the store went away after the answer was sent: keep nothing, quietly
+            log.info("visitor pages not kept: the shared generation could not be read (%s)", type(exc).__name__)
+            return
+        if current == seen:
             for key, html in visit.rendered:
                 self._store(key, seen, html)
 
