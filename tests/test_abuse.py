@@ -218,3 +218,26 @@ def test_author_edit_of_a_post_never_redacted_stays_visible(author, visitor, ser
     post_id = author.create_post(body="The first words.")
     assert author.post(f"/posts/{post_id}/edit", post_fields("The second words.")).status_code == 303
     assert "The second words." in visitor.get(f"/posts/{post_id}").text
+
+
+def test_author_update_on_a_redacted_post_waits_for_review(author, visitor, new_browser, server):
+    moderator = moderator_browser(new_browser)
+    post_id = author.create_post(body=PRIVATE)
+    assert moderator.post(f"/mod/posts/{post_id}/redact", {"reason": "Phone", "body": REDACTED}).status_code == 303
+    assert visitor.get(f"/posts/{post_id}").status_code == 200  # seen, and so cached, before the update
+    assert author.post(f"/posts/{post_id}/updates", {"body": PRIVATE}).status_code == 303
+    assert visitor.get(f"/posts/{post_id}").status_code == 404
+    assert "555-0199" not in visitor.get("/").text
+    assert "a moderator will read it again" in author.get("/notifications").text
+
+
+def test_reports_count_by_what_their_reporters_were_when_they_reported(author, visitor, new_browser, server):
+    """Throwaway accounts that report now and become established later never start to count."""
+    post_id = author.create_post(title="A post someone wants gone")
+    throwaways = members(new_browser, "rhoda", "silas")
+    for browser in throwaways:
+        assert report(browser, post_id).status_code == 303
+        establish(browser)  # a post on the board and a day old, but only after reporting
+    (latecomer,) = members(new_browser, "tabitha", established=True)
+    assert report(latecomer, post_id).status_code == 303
+    assert visitor.get(f"/posts/{post_id}").status_code == 200

@@ -161,6 +161,29 @@ async def needs_first_post_approval(actor: Actor, rules: ModerationRules) -> boo
 # Reports
 
 
+async def _counted_reporters(target_kind: str, target_id: int) -> int:
+    """Open reports on the item whose reporters were established WHEN they reported.
+
+    Judged at each report's own time, so throwaway accounts that report now and grow a day
+    old later never start to count; a reporter no longer in good standing counts no more.
+    """
+    reports = await Flag.select(
+        Flag.reporter, Flag.created_at,
+        Flag.reporter.created_at.as_alias("joined"), Flag.reporter.state.as_alias("reporter_state"),
+    ).where((Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.resolved == False))  # noqa: E712
+    counted = 0
+    for report in reports:
+        if report["reporter_state"] not in ("active", "silenced"):
+            continue
+        if report["created_at"] - report["joined"] < COUNTED_REPORTER_MIN_AGE:
+            continue
+        if await Post.exists().where(
+            (Post.author == report["reporter"]) & (Post.moderation == "visible") & (Post.created_at < report["created_at"])
+        ):
+            counted += 1
+    return counted
+
+
 async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note: str, rules: ModerationRules) -> None:
     """Report a post or reply; enough established reporters hide it at once, pending review.
 
@@ -203,11 +226,7 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
             if is_unique_violation(exc):
                 raise already from exc
             raise
-        reporters = await Flag.count().where(
-            (Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.resolved == False)  # noqa: E712
-            & (Flag.reporter.created_at <= utcnow() - COUNTED_REPORTER_MIN_AGE)
-            & Flag.reporter.is_in(Post.select(Post.author).where(Post.moderation == "visible"))
-        )
+        reporters = await _counted_reporters(target_kind, target_id)
         if reporters >= rules.flag_threshold:
             hidden = await table.update(
                 {table.moderation: "hidden", table.moderation_reason: AUTO_HIDE_REASON}

@@ -388,6 +388,14 @@ async def add_update(actor: Actor, post_id: int, body: str) -> None:
         now = utcnow()
         await PostUpdate.insert(PostUpdate(post=post_id, body=body, created_at=now))
         changes: dict[Any, Any] = {Post.last_activity_at: now}
+        if row["edited_by_moderator"] and row["moderation"] == "visible":
+            # An update is new text on a redacted post: it could carry the redacted details back,
+            # so the post waits for review as after an edit (docs/security.md).
+            await moderation.log_action(None, "edit_after_redaction", "post", post_id, actor.id,
+                                        "The author added an update to a post a moderator had redacted.")
+            await moderation.notify(actor.id, EDITED_AFTER_REDACTION_REASON, f"/posts/{row['public_id']}")
+            changes[Post.moderation] = "pending"
+            changes[Post.moderation_reason] = EDITED_AFTER_REDACTION_REASON
         hidden = await names_hidden(actor)
         if hidden:
             changes[Post.named_before_hiding] = False  # as for an edit: see ``edit_post``

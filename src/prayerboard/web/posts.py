@@ -192,7 +192,7 @@ class PostController(Controller):
         await posts.delete_reply(actor, number, await posts.reply_number(number, reply_id))
         return see_other(f"/posts/{post_id}#replies")
 
-    @post("/{post_id:str}/updates", opt={"widens_only": True})
+    @post("/{post_id:str}/updates")  # may narrow: an update on a redacted post sends it to review
     async def add_update(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number = await posts.post_number(post_id)
