@@ -104,6 +104,12 @@ def test_hidden_characters_leave_ordinary_names_alone():
         ("Ρastor Јohn", "Pastor John"),  # Greek Rho, Cyrillic Je
         ("Ｐａｓｔｏｒ", "pastor"),  # full-width letters
         ("Pástor", "pastor"),  # an accent
+        ("ᴀᴅᴍɪɴ", "admin"),  # Latin small capitals
+        ("ađmin", "admin"),  # a letter with a stroke
+        ("ɑdmin", "admin"),  # the Latin alpha
+        ("Anonymøus", "Anonymous"),
+        ("admiո", "admin"),  # Armenian, from the UTS #39 data
+        ("Ꭺdmin", "admin"),  # Cherokee, likewise
     ],
 )
 def test_skeleton_matches_lookalikes(lookalike, original):

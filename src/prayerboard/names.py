@@ -3,17 +3,21 @@
 Pure functions, tested as plain data; ``services.display_names`` asks the database with them.
 
 The lookalike ``skeleton`` follows the shape of Unicode's UTS #39 skeleton (normalise, map each
-character to the one it is mistaken for, compare) with a small table of its own: the common
-Latin, Cyrillic and Greek lookalikes, the digits 0, 1 and 5, and "rn" for "m". No library on PyPI
-that is maintained offers the full UTS #39 data with a skeleton function, and the names it must
-protect, those of a board's few moderators and admins, are in Latin script in practice. A
-lookalike outside the table (a rare script, say) is not caught; an exact copy always is.
+character to the one it is mistaken for, compare). Three sources, in order: a small table of our
+own for the common Latin, Cyrillic and Greek lookalikes, the digits 0, 1 and 5, and "rn" for
+"m"; Latin letters known by their Unicode names as variants of a plain letter (small capitals,
+letters with a stroke, the Latin alpha); and for every other script the UTS #39 confusables
+data that confusable-homoglyphs ships (it has the data but no skeleton function, so the mapping
+to the Latin letter a character passes for is made here). An exact copy is always caught.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from confusable_homoglyphs import confusables
 
 # Unicode categories that draw nothing, or nothing honest, in a name: format (zero-width joiners,
 # bidirectional overrides, soft hyphen), control, private use, surrogates, line and paragraph
@@ -68,12 +72,39 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
+# "LATIN LETTER SMALL CAPITAL A", "LATIN SMALL LETTER D WITH STROKE": a variant of one letter.
+_LATIN_VARIANT_NAME = re.compile(r"^LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL )?([A-Z])(?: WITH .*)?$")
+_LATIN_NAMED_LOOKALIKES = {"LATIN SMALL LETTER ALPHA": "a", "LATIN SMALL LETTER DOTLESS I": "l",
+                           "LATIN SMALL LETTER SCRIPT G": "g", "LATIN LETTER SMALL CAPITAL I": "l"}
+
+
+@lru_cache(maxsize=4096)
+def _passes_for(char: str) -> str:
+    """The plain Latin letter or digit ``char`` passes for, or ``char`` itself."""
+    if char.isascii():
+        return char
+    name = unicodedata.name(char, "")
+    if name in _LATIN_NAMED_LOOKALIKES:
+        return _LATIN_NAMED_LOOKALIKES[name]
+    variant = _LATIN_VARIANT_NAME.match(name)
+    if variant:
+        return variant.group(1).lower()
+    found = confusables.is_confusable(char, greedy=True, preferred_aliases=["latin", "common"]) or []
+    for entry in found:
+        for homoglyph in entry["homoglyphs"]:
+            letter = homoglyph["c"]
+            if len(letter) == 1 and letter.isascii() and letter.isalnum():
+                return letter.lower()
+    return char
+
+
 def skeleton(name: str) -> str:
-    """What a name looks like, for "is it a lookalike": accents, case, separators and the
-    lookalikes in the table are gone, so two names a reader could mistake share a skeleton."""
+    """What a name looks like, for "is it a lookalike": accents, case, separators and
+    lookalikes are gone, so two names a reader could mistake share a skeleton."""
     text = unicodedata.normalize("NFD", name_key(name))
     text = "".join(char for char in text if not unicodedata.combining(char))
     text = _NOT_LETTER_OR_DIGIT.sub("", text).translate(_LOOKALIKES)
+    text = "".join(_passes_for(char) for char in text).translate(_LOOKALIKES)
     for sequence, letter in _SEQUENCE_LOOKALIKES:
         text = text.replace(sequence, letter)
     return text
