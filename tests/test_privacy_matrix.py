@@ -18,7 +18,7 @@ AUTHOR_USERNAME = "hannahw"
 AUTHOR_NAME = "Hannah Whisper"
 VIEWERS = ("visitor", "member", "author", "team", "moderator")
 
-# Who may read a post in each setting on a page of its own (rule 1 and rule 3 of DESIGN.md).
+# Who may read a post in each setting on a page of its own (docs/privacy.md, "The policy": visibility, and hidden content).
 READERS = {
     "public_named": {"visitor", "member", "author", "team", "moderator"},
     "public_anonymous": {"visitor", "member", "author", "team", "moderator"},

@@ -317,7 +317,3 @@ async def restricted_state(member_id: int, signed_in_at: float | None = None) ->
     if "silence" in actions:
         return "silenced"
     return None
-
-
-async def set_role(username: str, role: str) -> None:
-    await Member.update({Member.role: role}).where(Member.username_key == username_key(username))

@@ -31,12 +31,6 @@ class SignInRequired(ServiceError):
     status_code = 401
 
 
-class Conflict(ServiceError):
-    """That conflicts with something that already exists."""
-
-    status_code = 409
-
-
 class Throttled(ServiceError):
     """Too many attempts. Please wait a little and try again."""
 
