@@ -109,6 +109,13 @@ def scalar(sql: str, *args: Any) -> Any:
     return next(iter(rows[0].values())) if rows else None
 
 
+def row_id(public_id: str, table: str = "post") -> int:
+    """The row id behind a post's (or reply's) address: what flags, revisions and the log store."""
+    found = scalar(f"SELECT id FROM {table} WHERE public_id = ?", public_id)
+    assert found is not None, (table, public_id)
+    return found
+
+
 def _reset_schema() -> None:
     if ENGINE == "postgres":
         query("DROP SCHEMA public CASCADE")

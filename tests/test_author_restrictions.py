@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PASSWORD, Browser, query, scalar
+from conftest import PASSWORD, Browser, query, row_id, scalar
 from test_abuse import establish
 from test_moderation import add_word, extra_servers, report, set_role  # noqa: F401  (fixture)
 
@@ -32,13 +32,6 @@ POST_FIELDS = {"kind": "request", "category": "Health and healing", "visibility"
 
 # ---------------------------------------------------------------------------------------------
 # The cast
-
-
-def row_id(address: str) -> int:
-    """The row id behind a post's public id: what restrictions and the log store."""
-    found = scalar("SELECT id FROM post WHERE public_id = ?", address)
-    assert found is not None, address
-    return found
 
 
 def reply_address(response: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ENGINE, PASSWORD, Browser, query, scalar
+from conftest import ENGINE, PASSWORD, Browser, query, row_id, scalar
 from prayerboard import db, passwords
 from prayerboard.services.accounts import USERNAME_RETIRED_DAYS
 
@@ -59,11 +59,6 @@ def reply(browser: Browser, post_id: str, body: str) -> str:
 def act(moderator: Browser, kind: str, target_id: int, action: str, **fields: str) -> None:
     response = moderator.post(f"/mod/{kind}/{target_id}/{action}", {"reason": "a moderator's reason", **fields})
     assert response.status_code == 303, response.text
-
-
-def row_of(kind: str, address: str) -> int:
-    """The row id behind a post's or reply's address (the database keys by row id)."""
-    return scalar(f"SELECT id FROM {kind} WHERE public_id = ?", address)
 
 
 def keyed_rows(kind: str, target_id: int) -> dict[str, int]:
@@ -145,7 +140,7 @@ def test_suspension_ends_the_members_sessions_on_every_device(member, moderator,
 def test_suspension_as_author_of_a_post_ends_sessions_and_refuses_sign_in(author, new_browser):
     post_id = author.create_post()
     second_device = signed_in(new_browser, "author")
-    restrict_as_author_of_post("author", row_of("post", post_id), "suspend")
+    restrict_as_author_of_post("author", row_id(post_id), "suspend")
     assert is_visitor(author) and is_visitor(second_device)
     unknown = new_browser().login("nobody-here")
     refused = new_browser().login("author")
@@ -154,7 +149,7 @@ def test_suspension_as_author_of_a_post_ends_sessions_and_refuses_sign_in(author
 
 
 def test_silence_as_author_of_a_post_still_lets_the_member_sign_in(author, new_browser):
-    restrict_as_author_of_post("author", row_of("post", author.create_post()), "silence")
+    restrict_as_author_of_post("author", row_id(author.create_post()), "silence")
     assert new_browser().login("author").status_code == 303
 
 
@@ -165,7 +160,7 @@ def test_silence_as_author_of_a_post_still_lets_the_member_sign_in(author, new_b
 def test_deleted_post_takes_its_reports_revisions_notifications_and_prayers(author, member, moderator):
     post_id = author.create_post(title="First words", body="My phone is 555-0199")
     reply_id = reply(member, post_id, "Call me at 12 Elm Street")
-    post_row, reply_row = row_of("post", post_id), row_of("reply", reply_id)
+    post_row, reply_row = row_id(post_id), row_id(reply_id, "reply")
     member.post(f"/posts/{post_id}/pray")
     assert member.post(f"/posts/{post_id}/flag", {"reason": "private_details"}).status_code == 303
     assert author.post(f"/posts/{post_id}/replies/{reply_id}/flag", {"reason": "private_details"}).status_code == 303
@@ -200,7 +195,7 @@ def test_new_post_shows_nothing_of_a_deleted_one_to_moderators(author, moderator
 def test_report_on_deleted_reply_does_not_reattach_to_a_new_reply(author, member, moderator):
     post_id = author.create_post()
     old = reply(member, post_id, "A reply that goes")
-    old_row = row_of("reply", old)
+    old_row = row_id(old, "reply")
     assert author.post(f"/posts/{post_id}/replies/{old}/flag", {"reason": "unkind", "note": "a sharp word"}).status_code == 303
     assert keyed_rows("reply", old_row)["flag"] == 1
     assert member.post(f"/posts/{post_id}/replies/{old}/delete").status_code == 303
@@ -216,7 +211,7 @@ def test_report_on_deleted_reply_does_not_reattach_to_a_new_reply(author, member
 def test_deleted_reply_takes_its_revision_and_notification(author, member, moderator):
     post_id = author.create_post()
     old = reply(member, post_id, "My address is 12 Elm Street")
-    old_row = row_of("reply", old)
+    old_row = row_id(old, "reply")
     act(moderator, "replies", old, "redact", body="My address is private")
     assert keyed_rows("reply", old_row)["revision"] == 1
     assert member.post(f"/posts/{post_id}/replies/{old}/delete").status_code == 303
@@ -238,7 +233,7 @@ def test_prayer_on_a_deleted_post_does_not_carry_to_a_new_post(author, member):
 
 def test_author_restriction_keeps_its_row_when_the_post_goes(author):
     post_id = author.create_post()
-    restrict_as_author_of_post("author", row_of("post", post_id), "silence", status="lifted")
+    restrict_as_author_of_post("author", row_id(post_id), "silence", status="lifted")
     assert author.post(f"/posts/{post_id}/delete").status_code == 303
     rows = query("SELECT post, post_public_id FROM author_restriction")
     assert rows == [{"post": None, "post_public_id": "k3xq9vd2ma"}]
@@ -254,7 +249,7 @@ def test_removed_account_takes_what_is_keyed_by_its_posts_and_replies(author, me
     act(moderator, "posts", own, "redact", body="Redacted")
     act(moderator, "replies", on_own, "redact", body="Redacted reply")
     act(moderator, "replies", on_others, "redact", body="Redacted elsewhere")
-    targets = [("post", row_of("post", own)), ("reply", row_of("reply", on_own)), ("reply", row_of("reply", on_others))]
+    targets = [("post", row_id(own)), ("reply", row_id(on_own, "reply")), ("reply", row_id(on_others, "reply"))]
     for kind, target in targets:
         assert keyed_rows(kind, target)["revision"] == 1, (kind, target)
 
@@ -330,9 +325,9 @@ def test_export_holds_nothing_deleted_and_nothing_of_other_members(author, membe
 
 def test_deleting_the_newest_post_and_posting_again_gives_a_new_id(author):
     old = author.create_post(title="Newest")
-    old_row = row_of("post", old)
+    old_row = row_id(old)
     assert author.post(f"/posts/{old}/delete").status_code == 303
-    assert row_of("post", author.create_post(title="Next")) > old_row
+    assert row_id(author.create_post(title="Next")) > old_row
 
 
 def test_deleting_the_newest_member_and_registering_gives_a_new_id(author, new_browser):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Browser, Server, query, scalar
+from conftest import Browser, Server, query, row_id, scalar
 from test_abuse import establish
 from test_privacy_matrix import AUTHOR_NAME, AUTHOR_USERNAME, SURFACES, world  # noqa: F401  (the shared world)
 
@@ -31,11 +31,6 @@ def set_role(username: str, role: str) -> None:
 
 def member_id(username: str) -> int:
     return scalar("SELECT id FROM member WHERE username = ?", username)
-
-
-def row_id(public_id: str, table: str = "post") -> int:
-    """The row id behind a post's (or reply's) public id: what flags and the log store as target_id."""
-    return scalar(f"SELECT id FROM {table} WHERE public_id = ?", public_id)
 
 
 @pytest.fixture
