@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -67,10 +68,8 @@ class RawConnection:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            try:
+            with contextlib.suppress(OSError):
                 await self.writer.wait_closed()
-            except OSError:
-                pass
             self.writer = self.reader = None
 
     async def request(
@@ -170,7 +169,7 @@ async def _python_load(port: int, path: str, duration: float, connections: int, 
                 start = time.perf_counter()
                 try:
                     status, _, _ = await conn.request("GET", path, headers)
-                except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError):
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
                     counts["errors"] += 1
                     await conn.close()
                     continue
@@ -196,7 +195,12 @@ async def _python_load(port: int, path: str, duration: float, connections: int, 
 
 def run_python_load(port: int, path: str, duration: float, connections: int, cookie: str | None) -> LoadResult:
     """The fallback generator, in its own process so it does not share a GIL with this script."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--_loadgen", json.dumps([port, path, duration, connections, cookie])]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--_loadgen",
+        json.dumps([port, path, duration, connections, cookie]),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=True).stdout
     return LoadResult(tool="python", **json.loads(out))
 
@@ -292,7 +296,9 @@ def cli(env: dict[str, str], *args: str, timeout: float = 300) -> float:
         [sys.executable, "-m", "prayerboard", *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT
     )
     if result.returncode != 0:
-        raise SystemExit(f"`prayerboard {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise SystemExit(
+            f"`prayerboard {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return time.perf_counter() - start
 
 
@@ -301,7 +307,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.log_path = log_path
-        self._log = open(log_path, "w")
+        self._log = open(log_path, "w")  # noqa: SIM115 - held open for the server's lifetime
         self.process = subprocess.Popen(
             [sys.executable, "-m", "prayerboard", "run", "--host", HOST, "--port", str(self.port), "--workers", "1"],
             stdout=self._log,
@@ -423,7 +429,9 @@ class PrayResult:
         return not self.errors and self.api_count == self.praying_members == self.prayer_rows
 
 
-async def _press_all(port: int, post_id: int, plan: list[tuple[Member, int]]) -> tuple[dict[str, bool], list[str], list[float], float]:
+async def _press_all(
+    port: int, post_id: int, plan: list[tuple[Member, int]]
+) -> tuple[dict[str, bool], list[str], list[float], float]:
     states: dict[str, bool] = {m.username: False for m, _ in plan}
     errors: list[str] = []
     latencies: list[float] = []
@@ -471,7 +479,7 @@ def press_plan(members: list[Member], presses: int) -> list[tuple[Member, int]]:
         k = min(i // 2 % 2 + 1, counts[i])  # 1, 2, 1, 2, ...: an odd k flips both members' parity
         counts[i] -= k
         counts[i + 1] += k
-    return [(m, n) for m, n in zip(members, counts) if n > 0]
+    return [(m, n) for m, n in zip(members, counts, strict=False) if n > 0]
 
 
 def pray_test(server: Server, db: Database, members: list[Member], presses: int, label: str) -> PrayResult:
@@ -513,14 +521,20 @@ def check_target(base_url: str, target: Target) -> None:
     headers = {"Cookie": target.cookie} if target.cookie else {}
     response = httpx.get(base_url + target.path, headers=headers, timeout=HTTP_TIMEOUT_S)
     if response.status_code != 200:
-        raise SystemExit(f"GET {target.path} ({target.label}) answered HTTP {response.status_code}:\n{response.text[:500]}")
+        raise SystemExit(
+            f"GET {target.path} ({target.label}) answered HTTP {response.status_code}:\n{response.text[:500]}"
+        )
     if target.path.startswith("/?") or target.path == "/":
         cards = len(re.findall(r'id="post-\d+"', response.text))
         if cards == 0:
-            raise SystemExit(f"GET {target.path} ({target.label}) shows no posts; the benchmark would measure an empty board")
+            raise SystemExit(
+                f"GET {target.path} ({target.label}) shows no posts; the benchmark would measure an empty board"
+            )
         shows_member = "Sign out" in response.text
         if shows_member != target.signed_in:
-            raise SystemExit(f"GET {target.path} ({target.label}): expected signed_in={target.signed_in}, page says otherwise")
+            raise SystemExit(
+                f"GET {target.path} ({target.label}): expected signed_in={target.signed_in}, page says otherwise"
+            )
 
 
 def measure(server: Server, target: Target, args: argparse.Namespace, use_wrk: bool) -> LoadResult:
@@ -569,7 +583,12 @@ def measure_round(
 # Output
 
 
-SHORT_LABELS = {"visitor": "board (visitor)", "member": "board (member)", "deep_visitor": "deep page (visitor)", "deep_member": "deep page (member)"}
+SHORT_LABELS = {
+    "visitor": "board (visitor)",
+    "member": "board (member)",
+    "deep_visitor": "deep page (visitor)",
+    "deep_member": "deep page (member)",
+}
 
 
 def pct(value: float, base: float) -> str:
@@ -617,20 +636,22 @@ def summary(
     row(f"`GET /?before=…` visitor (page ~{small_page} / ~{large_page})", "deep_visitor")
     row(f"`GET /?before=…` member (page ~{small_page} / ~{large_page})", "deep_member")
     lines.append(
-        f"| \"I'm praying\" presses/s ({small_pray.members} members, {small_pray.presses:,} presses) | "
+        f'| "I\'m praying" presses/s ({small_pray.members} members, {small_pray.presses:,} presses) | '
         f"{small_pray.rate:,.0f} ({'OK' if small_pray.ok else 'MISMATCH'}) | "
         f"{large_pray.rate:,.0f} ({'OK' if large_pray.ok else 'MISMATCH'}) | {change(large_pray.rate, small_pray.rate)} |"
     )
     lines.append("")
     for n, res, page in ((small_n, small, small_page), (large_n, large, large_page)):
         deep, first = res["deep_visitor"][1].rps, res["visitor"][1].rps
-        lines.append(f"- {n:,} posts: page ~{page} is served at {pct(deep, first)} of page 1's rate (visitor; 100% = same cost).")
+        lines.append(
+            f"- {n:,} posts: page ~{page} is served at {pct(deep, first)} of page 1's rate (visitor; 100% = same cost)."
+        )
     for n, pray in ((small_n, small_pray), (large_n, large_pray)):
         lat = sorted(pray.latencies_ms)
         p50 = lat[len(lat) // 2] if lat else float("nan")
         p99 = lat[int(len(lat) * 0.99)] if lat else float("nan")
         lines.append(
-            f"- {n:,} posts: \"I'm praying\" count check {'OK' if pray.ok else 'MISMATCH'}: praying_count={pray.api_count}, "
+            f'- {n:,} posts: "I\'m praying" count check {"OK" if pray.ok else "MISMATCH"}: praying_count={pray.api_count}, '
             f"members praying={pray.praying_members}, prayer rows={pray.prayer_rows}; press latency p50 {p50:.1f} ms, p99 {p99:.1f} ms."
         )
     target_ok = all(
@@ -641,9 +662,11 @@ def summary(
         for k in ("visitor", "member", "deep_visitor", "deep_member")
         if large[k][1].rps < 0.9 * small[k][1].rps
     ]
-    lines.append(f"- Target board >= 50% of /healthz: {'met' if target_ok else 'NOT met'}. "
-                 f"No loss from {small_n:,} to {large_n:,} posts (within 10%): "
-                 f"{'yes' if not losses else 'NO: ' + '; '.join(losses)}.")
+    lines.append(
+        f"- Target board >= 50% of /healthz: {'met' if target_ok else 'NOT met'}. "
+        f"No loss from {small_n:,} to {large_n:,} posts (within 10%): "
+        f"{'yes' if not losses else 'NO: ' + '; '.join(losses)}."
+    )
     lines.append(f"- Whole bench took {total_seconds:.0f} s.")
     return "\n".join(lines)
 
@@ -652,19 +675,32 @@ def summary(
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=None, help="bench this EMPTY PostgreSQL database instead of a temporary SQLite file")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default=None, help="bench this EMPTY PostgreSQL database instead of a temporary SQLite file"
+    )
     parser.add_argument("--small", type=int, default=2_000, help="posts in the first round (default 2,000)")
     parser.add_argument("--large", type=int, default=100_000, help="posts in the second round (default 100,000)")
     parser.add_argument("--demo-members", type=int, default=50, help="demo members created with the first posts")
-    parser.add_argument("--duration", type=float, default=2.0, help="seconds per run (default 2; wrk takes whole seconds)")
+    parser.add_argument(
+        "--duration", type=float, default=2.0, help="seconds per run (default 2; wrk takes whole seconds)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median counts (default 3)")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up per URL (default 1)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
-    parser.add_argument("--deep-rank", type=int, default=10_000, help="the deep page starts after the N-th newest post (default 10,000 = page ~500)")
-    parser.add_argument("--pray-members", type=int, default=50, help="members pressing \"I'm praying\" (default 50)")
+    parser.add_argument(
+        "--deep-rank",
+        type=int,
+        default=10_000,
+        help="the deep page starts after the N-th newest post (default 10,000 = page ~500)",
+    )
+    parser.add_argument("--pray-members", type=int, default=50, help='members pressing "I\'m praying" (default 50)')
     parser.add_argument("--presses", type=int, default=2_000, help="presses in all, per round (default 2,000)")
-    parser.add_argument("--python-loadgen", action="store_true", help="use the Python load generator even when wrk is installed")
+    parser.add_argument(
+        "--python-loadgen", action="store_true", help="use the Python load generator even when wrk is installed"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory (and server log)")
     parser.add_argument("--_loadgen", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -706,11 +742,16 @@ def main(argv: list[str] | None = None) -> int:
     db = Database(args.database_url, data_dir)
     server: Server | None = None
     try:
-        print(f"== {db.label} in {data_dir if not args.database_url else args.database_url}; load generator: {tool}", flush=True)
+        print(
+            f"== {db.label} in {data_dir if not args.database_url else args.database_url}; load generator: {tool}",
+            flush=True,
+        )
         cli(env, "migrate")
         if args.database_url and db.count_posts():
             raise SystemExit("the PostgreSQL database already holds posts; point --database-url at an empty database")
-        seconds = cli(env, "demo", "--members", str(args.demo_members), "--posts", str(args.small), timeout=DEMO_TIMEOUT_S)
+        seconds = cli(
+            env, "demo", "--members", str(args.demo_members), "--posts", str(args.small), timeout=DEMO_TIMEOUT_S
+        )
         db.settle()
         print(f"   seeded {db.count_posts():,} posts in {seconds:.1f} s", flush=True)
 
@@ -719,8 +760,13 @@ def main(argv: list[str] | None = None) -> int:
         reader = register_member(server.url, "bench_reader")
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=4) as pool:
-            members = list(pool.map(lambda i: register_member(server.url, f"bench_member_{i:03d}"), range(args.pray_members)))
-        print(f"   registered {len(members) + 1} members through POST /register in {time.perf_counter() - t0:.1f} s", flush=True)
+            members = list(
+                pool.map(lambda i: register_member(server.url, f"bench_member_{i:03d}"), range(args.pray_members))
+            )
+        print(
+            f"   registered {len(members) + 1} members through POST /register in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
 
         rounds = []
         for n_posts in (args.small, args.large):
@@ -735,7 +781,7 @@ def main(argv: list[str] | None = None) -> int:
             pray = pray_test(server, db, members, args.presses, f"{count} posts")
             verdict = "OK" if pray.ok else "MISMATCH"
             print(
-                f"    \"I'm praying\": {pray.presses:,} presses by {pray.members} members in {pray.seconds:.2f} s = "
+                f'    "I\'m praying": {pray.presses:,} presses by {pray.members} members in {pray.seconds:.2f} s = '
                 f"{pray.rate:,.0f}/s; praying_count={pray.api_count}, members praying={pray.praying_members}, "
                 f"prayer rows={pray.prayer_rows}: {verdict}",
                 flush=True,

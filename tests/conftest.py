@@ -32,8 +32,23 @@ ARTIFACTS = ROOT / "test-artifacts"
 ENGINE = os.environ.get("PRAYERBOARD_TEST_ENGINE", "sqlite")
 PG_URL = os.environ.get("PRAYERBOARD_TEST_DATABASE_URL", "")
 TABLES = (
-    "author_restriction", "invitation", "retired_username", "flag", "moderation_log", "revision", "notification", "member_note", "watched_word",
-    "prayer", "reply", "post_update", "post", "member", "key_value", "counter", "site_setting",
+    "author_restriction",
+    "invitation",
+    "retired_username",
+    "flag",
+    "moderation_log",
+    "revision",
+    "notification",
+    "member_note",
+    "watched_word",
+    "prayer",
+    "reply",
+    "post_update",
+    "post",
+    "member",
+    "key_value",
+    "counter",
+    "site_setting",
 )
 PASSWORD = "a gentle password 42"
 SERVER_START_TIMEOUT_S = 30
@@ -135,7 +150,9 @@ def _clean_tables() -> None:
         connection.close()
 
 
-def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the ``prayerboard`` command line against the database under test."""
     return subprocess.run(
         [sys.executable, "-m", "prayerboard", *args],
@@ -160,7 +177,7 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = _DATA_DIR / f"server-{self.port}.log"
-        self._log = open(self.log_path, "w")
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - held open for the server's lifetime
         self.process = subprocess.Popen(
             [sys.executable, "-m", "prayerboard", "run", "--port", str(self.port), "--workers", str(workers)],
             stdout=self._log,

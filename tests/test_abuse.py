@@ -24,8 +24,11 @@ ESTABLISHED_AGE = dt.timedelta(days=2)  # past the first day, after which report
 def establish(browser: Browser) -> None:
     """Make ``browser``'s member one whose reports count: a post on the board and older than a day."""
     browser.create_post(title=f"A request from {browser.username}", body="Thank you for praying.")
-    query("UPDATE member SET created_at = ? WHERE username = ?",
-          dt.datetime.now(dt.timezone.utc) - ESTABLISHED_AGE, browser.username)
+    query(
+        "UPDATE member SET created_at = ? WHERE username = ?",
+        dt.datetime.now(dt.UTC) - ESTABLISHED_AGE,
+        browser.username,
+    )
 
 
 def members(new_browser: Any, *names: str, established: bool = False) -> list[Browser]:
@@ -67,8 +70,11 @@ def test_reports_from_three_new_accounts_leave_post_visible_and_reach_the_queue(
 def test_reports_from_old_accounts_without_a_post_on_the_board_do_not_hide(author, visitor, new_browser, server):
     post_id = author.create_post()
     for browser in members(new_browser, "rhoda", "silas", "tabitha"):
-        query("UPDATE member SET created_at = ? WHERE username = ?",
-              dt.datetime.now(dt.timezone.utc) - ESTABLISHED_AGE, browser.username)
+        query(
+            "UPDATE member SET created_at = ? WHERE username = ?",
+            dt.datetime.now(dt.UTC) - ESTABLISHED_AGE,
+            browser.username,
+        )
         assert report(browser, post_id).status_code == 303
     assert visitor.get(f"/posts/{post_id}").status_code == 200
 
@@ -155,8 +161,13 @@ REDACTED = "Call me, I live nearby."
 
 
 def post_fields(body: str) -> dict[str, str]:
-    return {"kind": "request", "title": "Please pray for my mother", "body": body,
-            "category": "Health and healing", "visibility": "public"}
+    return {
+        "kind": "request",
+        "title": "Please pray for my mother",
+        "body": body,
+        "category": "Health and healing",
+        "visibility": "public",
+    }
 
 
 def reply_to(browser: Browser, post_id: str, body: str) -> str:
@@ -179,11 +190,16 @@ def test_author_edit_of_redacted_post_waits_for_review_and_keeps_revisions(autho
     item = moderator.get(f"/mod/posts/{post_id}").text
     assert "before a moderator's edit" in item  # the revision the redaction kept
     assert REDACTED in item  # the revision the author's edit kept: the redacted text it replaced
-    assert [r["action"] for r in query("SELECT action FROM moderation_log ORDER BY id")] == ["redact", "edit_after_redaction"]
+    assert [r["action"] for r in query("SELECT action FROM moderation_log ORDER BY id")] == [
+        "redact",
+        "edit_after_redaction",
+    ]
     assert "Please pray for my mother" in moderator.get("/mod").text
 
 
-def test_author_edit_of_redacted_reply_waits_for_review_and_keeps_revisions(author, member, visitor, new_browser, server):
+def test_author_edit_of_redacted_reply_waits_for_review_and_keeps_revisions(
+    author, member, visitor, new_browser, server
+):
     moderator = moderator_browser(new_browser)
     post_id = author.create_post()
     reply_id = reply_to(member, post_id, PRIVATE)
@@ -197,7 +213,9 @@ def test_author_edit_of_redacted_reply_waits_for_review_and_keeps_revisions(auth
     assert "before a moderator's edit" in item
     assert REDACTED in item
     assert query("SELECT by_moderator FROM revision ORDER BY id") in (
-        [{"by_moderator": True}, {"by_moderator": False}], [{"by_moderator": 1}, {"by_moderator": 0}])
+        [{"by_moderator": True}, {"by_moderator": False}],
+        [{"by_moderator": 1}, {"by_moderator": 0}],
+    )
 
 
 def test_author_edit_keeps_the_earlier_text_for_moderators(author, member, new_browser, server):
@@ -211,7 +229,9 @@ def test_author_edit_keeps_the_earlier_text_for_moderators(author, member, new_b
     assert "A first reply." in moderator.get(f"/mod/replies/{reply_id}").text
     assert "The first words." not in member.get(f"/posts/{post_id}").text
     assert query("SELECT target_kind, by_moderator FROM revision ORDER BY id") == [
-        {"target_kind": "post", "by_moderator": False}, {"target_kind": "reply", "by_moderator": False}]
+        {"target_kind": "post", "by_moderator": False},
+        {"target_kind": "reply", "by_moderator": False},
+    ]
 
 
 def test_author_edit_of_a_post_never_redacted_stays_visible(author, visitor, server):

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 REQUIRED_FIELDS = {
-    "id", "kind", "title", "body", "category", "status", "created_at", "praying_count", "reply_count", "author",
+    "id",
+    "kind",
+    "title",
+    "body",
+    "category",
+    "status",
+    "created_at",
+    "praying_count",
+    "reply_count",
+    "author",
 }
 
 
@@ -15,7 +24,7 @@ def test_api_lists_posts_newest_first_with_required_fields(author, member, visit
     data = visitor.get("/api/v1/posts").json()
     assert [p["id"] for p in data["posts"]] == [second, first]
     post = data["posts"][1]
-    assert REQUIRED_FIELDS <= set(post)
+    assert set(post) >= REQUIRED_FIELDS
     assert post["praying_count"] == 1 and post["reply_count"] == 1
     assert post["author"] == "Ruth Author"
     assert post["kind"] == "request" and post["status"] == "open"
@@ -71,4 +80,4 @@ def test_openapi_document_describes_the_posts_api(visitor):
     assert "/api/v1/posts" in document["paths"]
     assert "/api/v1/posts/{post_id}" in document["paths"]
     schema = document["components"]["schemas"]["PostOut"]
-    assert REQUIRED_FIELDS <= set(schema["properties"])
+    assert set(schema["properties"]) >= REQUIRED_FIELDS

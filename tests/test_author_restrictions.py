@@ -25,8 +25,15 @@ TITLE = "An anonymous burden"
 BODY = "Please hold me in prayer this week."
 REASON = "unkind words to others"
 AUTHORS = ("olive", "mona", "ada", "dora")  # (a) member, (b) moderator, (c) admin, (d) deleted
-LOG_ACTIONS = ("silence_author", "suspend_author", "lift_author_restriction", "confirm_author_restriction",
-               "silence", "suspend", "hide")
+LOG_ACTIONS = (
+    "silence_author",
+    "suspend_author",
+    "lift_author_restriction",
+    "confirm_author_restriction",
+    "silence",
+    "suspend",
+    "hide",
+)
 POST_FIELDS = {"kind": "request", "category": "Health and healing", "visibility": "public"}
 
 
@@ -67,8 +74,12 @@ def act(browser: Browser, address: str, action: str, reason: str = REASON, **fie
 
 
 def restriction_ids(address: str) -> list[int]:
-    return [r["id"] for r in query(
-        "SELECT id FROM author_restriction WHERE post = ? AND status != 'lifted' ORDER BY id", row_id(address))]
+    return [
+        r["id"]
+        for r in query(
+            "SELECT id FROM author_restriction WHERE post = ? AND status != 'lifted' ORDER BY id", row_id(address)
+        )
+    ]
 
 
 def can_post(browser: Browser) -> bool:
@@ -96,12 +107,23 @@ def surfaces(admin: bool) -> list[str]:
     """Every page a moderator (or an admin) can reach on this board, for every member and post."""
     members = query("SELECT id, username FROM member ORDER BY id")
     posts = query("SELECT id, public_id FROM post ORDER BY id")
-    paths = ["/", "/api/v1/posts", "/notifications", "/search?q=burden", "/mod", "/mod/log",
-             "/mod/log?moderator=mira", "/mod/log?moderator=abe"]
+    paths = [
+        "/",
+        "/api/v1/posts",
+        "/notifications",
+        "/search?q=burden",
+        "/mod",
+        "/mod/log",
+        "/mod/log?moderator=mira",
+        "/mod/log?moderator=abe",
+    ]
     paths += [f"/mod/log?action={action}" for action in LOG_ACTIONS]
     for member in members:
-        paths += [f"/mod/log?member={member['username']}", f"/mod/members/{member['id']}",
-                  f"/members/{member['username']}"]
+        paths += [
+            f"/mod/log?member={member['username']}",
+            f"/mod/members/{member['id']}",
+            f"/members/{member['username']}",
+        ]
     for post in posts:
         # By public id, and by row id, which is no address: it must answer 404 (checked below).
         for address in (post["id"], post["public_id"]):
@@ -171,8 +193,14 @@ def test_author_actions_change_nothing_a_moderator_can_compare_across_authors(ca
                 # Even before anything is done, the four posts look alike (but for the time,
                 # shown no finer than the hour: the test does not wait for one to pass).
                 alike = {
-                    as_post(re.sub(r'"created_at":"[^"]*"', "", view[page.format(
-                        scalar(f"SELECT {column} FROM post WHERE public_id = ?", p))][2]), p)
+                    as_post(
+                        re.sub(
+                            r'"created_at":"[^"]*"',
+                            "",
+                            view[page.format(scalar(f"SELECT {column} FROM post WHERE public_id = ?", p))][2],
+                        ),
+                        p,
+                    )
                     for p in cast["posts"].values()
                 }
                 assert len(alike) == 1, (page, column)
@@ -187,8 +215,14 @@ def test_author_actions_change_nothing_a_moderator_can_compare_across_authors(ca
                 fields = {"restriction": restriction_ids(address)[0]}
             response = act(mira, address, action, **fields)
             headers = sorted((k, as_post(v, address)) for k, v in response.headers.items() if k != "date")
-            answers.append((response.status_code, as_post(response.headers.get("location", ""), address),
-                            headers, normalise(response.text)))
+            answers.append(
+                (
+                    response.status_code,
+                    as_post(response.headers.get("location", ""), address),
+                    headers,
+                    normalise(response.text),
+                )
+            )
             moderator_after, admin_after = snapshot(mira), snapshot(abe, admin=True)
             moderator_changes.append(changes(moderator_view, moderator_after, address))
             admin_changes.append(changes(admin_view, admin_after, address))
@@ -196,7 +230,8 @@ def test_author_actions_change_nothing_a_moderator_can_compare_across_authors(ca
         assert answers[0][:2] == (303, "/mod/posts/P"), answers[0]
         for step in moderator_changes:
             assert set(step) <= {"post page", "/mod/log", "/mod/log?moderator=mira"} | {
-                f"/mod/log?action={a}" for a in LOG_ACTIONS}, (author, step)
+                f"/mod/log?action={a}" for a in LOG_ACTIONS
+            }, (author, step)
         for step in admin_changes:
             # The admin's own copy of the post page says which wait for them, and their page of
             # waiting restrictions lists them; nothing else differs.
@@ -216,7 +251,7 @@ def test_author_action_is_logged_against_the_post_naming_no_member(cast, server)
     rows = query("SELECT action, target_kind, target_id, member FROM moderation_log ORDER BY id DESC LIMIT 1")
     assert rows == [{"action": "silence_author", "target_kind": "post", "target_id": row_id(address), "member": None}]
     page = cast["people"]["mira"].get("/mod/log").text
-    assert f"the author of <a href=\"/mod/posts/{address}\">post {address}</a>" in page
+    assert f'the author of <a href="/mod/posts/{address}">post {address}</a>' in page
     assert "silenced" in page
 
 
@@ -397,10 +432,11 @@ def test_anonymous_post_held_again_by_an_edit_waits_from_the_edit(approval_board
     people = approval_board
     older = people["regular"].create_post(title=TITLE, body="Hold me", anonymous="on")
     assert act(people["mira"], older, "approve", "").status_code == 303
-    query("UPDATE post SET created_at = ? WHERE public_id = ?", dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3), older)
+    query("UPDATE post SET created_at = ? WHERE public_id = ?", dt.datetime.now(dt.UTC) - dt.timedelta(days=3), older)
     add_word(people["abe"], "gambling", "review")
-    edited = people["regular"].post(f"/posts/{older}/edit", {**POST_FIELDS, "title": TITLE, "body": "Hold me gambling",
-                                                            "anonymous": "on"})
+    edited = people["regular"].post(
+        f"/posts/{older}/edit", {**POST_FIELDS, "title": TITLE, "body": "Hold me gambling", "anonymous": "on"}
+    )
     assert edited.status_code == 303
     fresh = people["newbie"].create_post(title=TITLE, body="Hold me gambling", anonymous="on")
     page = people["mira"].get("/mod").text
@@ -411,11 +447,17 @@ def test_anonymous_post_held_again_by_an_edit_waits_from_the_edit(approval_board
 
 def test_anonymous_item_waits_in_the_queue_to_the_hour(cast, server):
     post_id = cast["posts"]["olive"]
-    query("UPDATE post SET moderation = 'hidden', created_at = ? WHERE public_id = ?",
-          dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2, minutes=37), post_id)
+    query(
+        "UPDATE post SET moderation = 'hidden', created_at = ? WHERE public_id = ?",
+        dt.datetime.now(dt.UTC) - dt.timedelta(hours=2, minutes=37),
+        post_id,
+    )
     named = cast["people"]["naomi"].create_post(title="Named and hidden")
-    query("UPDATE post SET moderation = 'hidden', created_at = ? WHERE public_id = ?",
-          dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=37), named)
+    query(
+        "UPDATE post SET moderation = 'hidden', created_at = ? WHERE public_id = ?",
+        dt.datetime.now(dt.UTC) - dt.timedelta(minutes=37),
+        named,
+    )
     page = cast["people"]["mira"].get("/mod").text
     anonymous_card = page.split(f'href="/mod/posts/{post_id}"', 1)[1].split("</article>", 1)[0]
     assert re.search(r"Waiting (2|3) hours", anonymous_card), anonymous_card

@@ -22,8 +22,13 @@ from conftest import CSRF_COOKIE, SESSION_COOKIE, Browser, Server, query, scalar
 GOOD_POST = {"kind": "request", "title": "Title", "body": "Body", "category": "Other", "visibility": "public"}
 NON_ASCII_TOKEN = "é" * 150  # long enough to reach the token's signature check
 NON_ASCII_HEADER = NON_ASCII_TOKEN.encode()  # as a browser would send it: UTF-8 bytes
-SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options",
-                    "permissions-policy")
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-frame-options",
+    "permissions-policy",
+)
 
 
 def multipart(fields: dict[str, Any], boundary: str = "b0undary") -> dict[str, Any]:
@@ -67,8 +72,17 @@ def test_csrf_token_that_is_not_ascii_is_refused_with_403(author, where):
 # Static files and the log
 
 
-@pytest.mark.parametrize("target", ["/static/%00", "/static/site.css%00.js", "/static/site.css/..",
-                                    "/static/site.css/%2e%2e", "/static/" + "a" * 300, "/static/%0d%0aFORGED"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/static/%00",
+        "/static/site.css%00.js",
+        "/static/site.css/..",
+        "/static/site.css/%2e%2e",
+        "/static/" + "a" * 300,
+        "/static/%0d%0aFORGED",
+    ],
+)
 def test_static_names_that_cannot_be_files_answer_404(visitor, target):
     response = visitor.get("/static/site.css", extensions={"target": target.encode()})
     assert response.status_code == 404
@@ -164,8 +178,9 @@ def test_multipart_form_of_plain_fields_still_works(author):
 
 def test_invalid_utf8_in_a_urlencoded_form_is_refused_not_stored(author):
     body = f"kind=request&title=Caf%E9&body=Body&category=Other&visibility=public&_csrf_token={author.csrf_token()}"
-    response = author.client.post("/posts", content=body.encode(),
-                                  headers={"content-type": "application/x-www-form-urlencoded"})
+    response = author.client.post(
+        "/posts", content=body.encode(), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 400
     assert "could not be read" in response.text
     assert scalar("SELECT count(*) FROM post") == 0
@@ -204,8 +219,11 @@ def test_error_pages_carry_the_security_headers(author, visitor):
         405: visitor.client.delete("/"),
         403: visitor.post("/logout", csrf=False),
         413: author.post("/posts", {**GOOD_POST, "body": "x" * 400_000}),
-        400: author.client.post("/posts", content=b"title=%FF&_csrf_token=" + author.csrf_token().encode(),
-                                headers={"content-type": "application/x-www-form-urlencoded"}),
+        400: author.client.post(
+            "/posts",
+            content=b"title=%FF&_csrf_token=" + author.csrf_token().encode(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
         "static 404": visitor.get("/static/nothing-here.css"),
         "api 404": visitor.get("/api/v1/posts/nothing"),
     }
@@ -257,9 +275,16 @@ def world(author, member) -> dict[str, str]:
     post_id = author.create_post()
     assert member.post(f"/posts/{post_id}/replies", {"body": "Praying with you."}).status_code == 303
     return {
-        "post_id": post_id, "reply_id": scalar("SELECT public_id FROM reply"), "target_kind": "posts",
-        "target_id": post_id, "action": "hide", "member_id": str(scalar("SELECT id FROM member WHERE username = 'member'")),
-        "word_id": "1", "username": "author", "path": "openapi.json", "file_path": "site.css",
+        "post_id": post_id,
+        "reply_id": scalar("SELECT public_id FROM reply"),
+        "target_kind": "posts",
+        "target_id": post_id,
+        "action": "hide",
+        "member_id": str(scalar("SELECT id FROM member WHERE username = 'member'")),
+        "word_id": "1",
+        "username": "author",
+        "path": "openapi.json",
+        "file_path": "site.css",
     }
 
 
@@ -280,13 +305,51 @@ def test_head_is_answered_wherever_get_is(world, visitor, author):
 # Values that once broke, or commonly break, web apps: NULs and control characters, over-long
 # and huge values, invalid UTF-8, lookalike and right-to-left text, numbers out of range.
 HOSTILE_VALUES = [
-    "a\x00b", "\r\nSet-Cookie: x=1", "\x1b[31m\x07\x7f", "\u202etxt.exe\u200b", "x" * 100_000, "é" * 5000,
-    "ß" * 200, "99999999999999999999999999", "-1", "1e308", "%FF%FE", "../../etc/passwd", "{}", "",
+    "a\x00b",
+    "\r\nSet-Cookie: x=1",
+    "\x1b[31m\x07\x7f",
+    "\u202etxt.exe\u200b",
+    "x" * 100_000,
+    "é" * 5000,
+    "ß" * 200,
+    "99999999999999999999999999",
+    "-1",
+    "1e308",
+    "%FF%FE",
+    "../../etc/passwd",
+    "{}",
+    "",
 ]
 # Every form field the board reads, so a hostile value reaches every parser.
-FIELDS = ("username", "display_name", "email", "password", "next", "kind", "title", "body", "category", "visibility",
-          "anonymous", "reason", "note", "content", "role", "word", "action", "join_policy", "members_only", "q",
-          "before", "invite", "notify_replies", "default_visibility", "confirm", "id", "token")
+FIELDS = (
+    "username",
+    "display_name",
+    "email",
+    "password",
+    "next",
+    "kind",
+    "title",
+    "body",
+    "category",
+    "visibility",
+    "anonymous",
+    "reason",
+    "note",
+    "content",
+    "role",
+    "word",
+    "action",
+    "join_policy",
+    "members_only",
+    "q",
+    "before",
+    "invite",
+    "notify_replies",
+    "default_visibility",
+    "confirm",
+    "id",
+    "token",
+)
 BAD_PATH_VALUES = ["0", "99999999999999999999999", "%00", "..%2F..", "%FF", "a" * 1000, "%0d%0a"]
 # Litestar's own pages about the schema read no input: the document itself stands for them.
 SCHEMA_PAGES = re.compile(r"^/schema/(?!openapi\.json$)")
@@ -296,31 +359,56 @@ def hostile_requests(method: str, url: str, token: str) -> list[tuple[str, dict[
     """(label, httpx keyword arguments) for each hostile input to one route."""
     csrf = {"_csrf_token": token}
     if method == "GET":
-        requests = [(f"query {value[:20]!r}", {"params": {field: value for field in FIELDS[:12]} | {"q": value}})
-                    for value in HOSTILE_VALUES if len(value) < 500]
-        requests += [(f"long query {value[:20]!r}", {"params": {"q": value[:8000]}})
-                     for value in HOSTILE_VALUES if len(value) >= 500]
+        requests = [
+            (f"query {value[:20]!r}", {"params": {field: value for field in FIELDS[:12]} | {"q": value}})
+            for value in HOSTILE_VALUES
+            if len(value) < 500
+        ]
         requests += [
-            ("array query", {"params": [("q", "a"), ("q", "b"), ("before", "x"), ("before", "y"), ("kind", "request")] * 3}),
+            (f"long query {value[:20]!r}", {"params": {"q": value[:8000]}})
+            for value in HOSTILE_VALUES
+            if len(value) >= 500
+        ]
+        requests += [
+            (
+                "array query",
+                {"params": [("q", "a"), ("q", "b"), ("before", "x"), ("before", "y"), ("kind", "request")] * 3},
+            ),
             ("invalid utf-8 query", {"extensions": {"target": (url + "?q=%FF%FE&kind=%C0&before=%00").encode()}}),
             ("non-ascii csrf header", {"headers": {"x-csrftoken": NON_ASCII_HEADER}}),
         ]
         return requests
-    requests = [(f"form {value[:20]!r}", {"data": {field: value for field in FIELDS} | csrf}) for value in HOSTILE_VALUES]
+    requests = [
+        (f"form {value[:20]!r}", {"data": {field: value for field in FIELDS} | csrf}) for value in HOSTILE_VALUES
+    ]
     urlencoded = {"content-type": "application/x-www-form-urlencoded"}
     requests += [
         ("array form", {"data": {field: ["a", "b"] for field in FIELDS} | csrf}),
-        ("invalid utf-8 form", {"content": b"title=%FF&body=\xff\xfe&_csrf_token=" + token.encode(), "headers": urlencoded}),
+        (
+            "invalid utf-8 form",
+            {"content": b"title=%FF&body=\xff\xfe&_csrf_token=" + token.encode(), "headers": urlencoded},
+        ),
         ("invalid utf-8 multipart", multipart({"title": b"\xff", "body": b"\xc0\x80", "_csrf_token": token})),
         ("file part", multipart({"title": ("t.txt", b"x"), "body": ("b.txt", b"y"), "_csrf_token": token})),
-        ("unknown multipart charset", {"content": b"--b\r\nContent-Disposition: form-data; name=\"title\"\r\n"
-                                       b"Content-Type: text/plain; charset=x-nonsense\r\n\r\nhi\r\n--b--\r\n",
-                                       "headers": {"content-type": "multipart/form-data; boundary=b",
-                                                   "x-csrftoken": token}}),
-        ("multipart without boundary", {"content": b"x", "headers": {"content-type": "multipart/form-data",
-                                                                       "x-csrftoken": token}}),
-        ("broken multipart", {"content": b"--b\r\ngarbage", "headers": {"content-type": "multipart/form-data; boundary=b",
-                                                                       "x-csrftoken": token}}),
+        (
+            "unknown multipart charset",
+            {
+                "content": b'--b\r\nContent-Disposition: form-data; name="title"\r\n'
+                b"Content-Type: text/plain; charset=x-nonsense\r\n\r\nhi\r\n--b--\r\n",
+                "headers": {"content-type": "multipart/form-data; boundary=b", "x-csrftoken": token},
+            },
+        ),
+        (
+            "multipart without boundary",
+            {"content": b"x", "headers": {"content-type": "multipart/form-data", "x-csrftoken": token}},
+        ),
+        (
+            "broken multipart",
+            {
+                "content": b"--b\r\ngarbage",
+                "headers": {"content-type": "multipart/form-data; boundary=b", "x-csrftoken": token},
+            },
+        ),
         ("json body", {"json": {field: [1, {"a": None}] for field in FIELDS}, "headers": {"x-csrftoken": token}}),
         ("text body", {"content": b"\x00\xff" * 10, "headers": {"content-type": "text/plain", "x-csrftoken": token}}),
         ("oversize body", {"data": {"body": "x" * 300_000} | csrf}),
@@ -371,7 +459,6 @@ def test_bad_input_corpus_never_answers_500(world, visitor, member):
     assert scalar("SELECT count(*) FROM member WHERE username = 'member'") == 1
     assert sent > 1000
     assert not failures, failures[:20]
-
 
 
 def test_a_client_leaving_mid_form_writes_one_escaped_line_and_no_error(server):

@@ -19,7 +19,9 @@ def _fresh_env(tmp_path) -> dict[str, str]:
 def test_migrate_creates_the_sqlite_database_and_can_run_twice(tmp_path):
     env = _fresh_env(tmp_path)
     for _ in range(2):
-        result = subprocess.run([sys.executable, "-m", "prayerboard", "migrate"], env=env, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "prayerboard", "migrate"], env=env, capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stderr
         assert "up to date" in result.stdout
     assert (tmp_path / "data" / "prayerboard.sqlite3").exists()
@@ -46,7 +48,9 @@ def test_secret_key_from_the_environment_wins(tmp_path):
 
 def test_bad_settings_fail_with_a_clear_message(tmp_path):
     env = {**_fresh_env(tmp_path), "PRAYERBOARD_DATABASE_URL": "mysql://nope"}
-    result = subprocess.run([sys.executable, "-m", "prayerboard", "run"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "prayerboard", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "PRAYERBOARD_DATABASE_URL must start with" in result.stderr
 

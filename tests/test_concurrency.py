@@ -40,7 +40,10 @@ def test_many_members_praying_at_once_leave_an_exact_count(server, author, new_b
     assert [r.status_code for r in responses] == [200] * PRAYING_MEMBERS
     assert all(r.json()["praying"] for r in responses)
     assert scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == PRAYING_MEMBERS
-    assert scalar("SELECT count(*) FROM prayer WHERE post = (SELECT id FROM post WHERE public_id = ?)", post_id) == PRAYING_MEMBERS
+    assert (
+        scalar("SELECT count(*) FROM prayer WHERE post = (SELECT id FROM post WHERE public_id = ?)", post_id)
+        == PRAYING_MEMBERS
+    )
     # And all at once again: every toggle comes off.
     responses = asyncio.run(_press_all(server.url, post_id, jars))
     assert [r.status_code for r in responses] == [200] * PRAYING_MEMBERS

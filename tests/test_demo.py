@@ -47,15 +47,23 @@ def test_demo_writes_posts_with_exact_counts(tmp_path):
         assert _one(connection, "SELECT count(*) FROM member") == DEMO_MEMBERS
         assert _one(connection, "SELECT count(*) FROM prayer") > 0
         # The denormalised counts match the rows they count, post by post.
-        assert _one(
-            connection,
-            "SELECT count(*) FROM post p WHERE praying_count != (SELECT count(*) FROM prayer r WHERE r.post = p.id)",
-        ) == 0
-        assert _one(
-            connection,
-            "SELECT count(*) FROM post p WHERE reply_count != (SELECT count(*) FROM reply r WHERE r.post = p.id)",
-        ) == 0
-        assert _one(connection, "SELECT sum(praying_count) FROM post") == _one(connection, "SELECT count(*) FROM prayer")
+        assert (
+            _one(
+                connection,
+                "SELECT count(*) FROM post p WHERE praying_count != (SELECT count(*) FROM prayer r WHERE r.post = p.id)",
+            )
+            == 0
+        )
+        assert (
+            _one(
+                connection,
+                "SELECT count(*) FROM post p WHERE reply_count != (SELECT count(*) FROM reply r WHERE r.post = p.id)",
+            )
+            == 0
+        )
+        assert _one(connection, "SELECT sum(praying_count) FROM post") == _one(
+            connection, "SELECT count(*) FROM prayer"
+        )
         assert _one(connection, "SELECT sum(reply_count) FROM post") == _one(connection, "SELECT count(*) FROM reply")
         # The board lists newest first by id, so ids must follow creation times.
         times = [row[0] for row in connection.execute("SELECT created_at FROM post ORDER BY id")]

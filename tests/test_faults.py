@@ -7,6 +7,7 @@ machine's own Redis is never touched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -75,7 +76,9 @@ def test_postgres_connections_killed_under_load_leave_the_server_working(migrate
                     if step % 3 == 0:
                         status = browser.post(f"/posts/{post_id}/pray").status_code
                     else:
-                        status = browser.get("/" if step % 3 == 1 else f"/posts/{post_id}", timeout=ANSWER_BOUND_S).status_code
+                        status = browser.get(
+                            "/" if step % 3 == 1 else f"/posts/{post_id}", timeout=ANSWER_BOUND_S
+                        ).status_code
                 except httpx.HTTPError as exc:  # a hang ends here, as a failure
                     status = type(exc).__name__
                 with done:
@@ -89,7 +92,7 @@ def test_postgres_connections_killed_under_load_leave_the_server_working(migrate
         kills = 0
         for milestone in range(10, requests_per_member * len(members), 10):
             with done:
-                done.wait_for(lambda: len(answers) >= milestone, timeout=ANSWER_BOUND_S * 4)
+                done.wait_for(lambda milestone=milestone: len(answers) >= milestone, timeout=ANSWER_BOUND_S * 4)
             kills += _terminate_backends(name)
         for thread in threads:
             thread.join(timeout=ANSWER_BOUND_S * 4)
@@ -148,10 +151,8 @@ class TcpProxy:
             if self.cut.is_set():
                 return  # after the cut, bytes go nowhere: a server that no longer answers
             if not data:
-                try:
+                with contextlib.suppress(OSError):
                     target.shutdown(socket.SHUT_WR)  # pass the close on, as a network path does
-                except OSError:
-                    pass
                 return
             try:
                 target.sendall(data)
@@ -165,10 +166,8 @@ class TcpProxy:
     def close(self) -> None:
         self.cut.set()
         for sock in (self.listener, *self.sockets):
-            try:
+            with contextlib.suppress(OSError):
                 sock.close()
-            except OSError:
-                pass
 
 
 @on_postgres
@@ -242,7 +241,19 @@ def own_redis(tmp_path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A redis-server of this test's own on a free port (so the machine's Redis is never stopped)."""
     port = _free_port()
     process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -46,7 +46,9 @@ def test_feed_is_atom_with_feed_metadata_and_absolute_links(author, visitor, ser
 
 
 def test_feed_entry_carries_what_atom_requires(author, visitor, server):
-    post_id = author.create_post(title="Healing for my father", body="He starts treatment.", category="Health and healing")
+    post_id = author.create_post(
+        title="Healing for my father", body="He starts treatment.", category="Health and healing"
+    )
     feed, _ = read_feed(visitor)
     [entry] = entries(feed)
     url = f"{server.url}/posts/{post_id}"
@@ -108,7 +110,7 @@ def test_feed_names_an_anonymous_author_only_as_anonymous(quiet_author, visitor)
 def test_feed_escapes_hostile_titles_bodies_and_names(new_browser, visitor):
     browser = new_browser()
     assert browser.register("sly", 'Sly <b>"Name"</b> & co').status_code == 303
-    title = '<script>alert("x")</script> & \'quotes\' ]]> <!--'
+    title = "<script>alert(\"x\")</script> & 'quotes' ]]> <!--"
     body = "Body with </content><entry> & <![CDATA[ x ]]>"
     browser.create_post(title=title, body=body)
     feed, text = read_feed(visitor)

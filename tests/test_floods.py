@@ -59,13 +59,18 @@ def _post_all(base_url: str, jars: list[httpx.Cookies], path: str, forms: list[d
             return response.status_code
 
     async def everyone() -> list[int]:
-        return list(await asyncio.gather(*(send(jar, form) for jar, form in zip(jars, forms))))
+        return list(await asyncio.gather(*(send(jar, form) for jar, form in zip(jars, forms, strict=False))))
 
     return asyncio.run(everyone())
 
 
 def _sign_up(username: str, password: str = PASSWORD) -> dict[str, str]:
-    return {"username": username, "display_name": username.title(), "email": f"{username}@example.org", "password": password}
+    return {
+        "username": username,
+        "display_name": username.title(),
+        "email": f"{username}@example.org",
+        "password": password,
+    }
 
 
 def _register_once(running: Server, username: str) -> int:
@@ -124,9 +129,7 @@ def test_taken_username_is_refused_before_any_hashing(flood_server, migrated_dat
     assert _register_once(flood_server, "taken") == 303
     before_kib = _kib(pid, "VmRSS")
     _reset_peak(pid)
-    answers = _post_all(
-        flood_server.url, _jars(flood_server.url, 30), "/register", [_sign_up("TAKEN")] * 30
-    )
+    answers = _post_all(flood_server.url, _jars(flood_server.url, 30), "/register", [_sign_up("TAKEN")] * 30)
     assert answers == [422] * 30
     # One argon2 hash touches all of its memory; thirty refusals must not touch even one's worth.
     assert (_kib(pid, "VmHWM") - before_kib) / 1024 < HASH_MIB, _kib(pid, "VmHWM") - before_kib
@@ -263,7 +266,10 @@ def test_csrf_token_is_renewed_at_sign_out(new_browser):
     signed_in_token = browser.csrf_token()
     assert browser.logout().status_code == 303
     assert browser.client.cookies[CSRF_COOKIE] != signed_in_token
-    assert browser.post("/login", {"_csrf_token": signed_in_token, "username": "miriam", "password": PASSWORD}).status_code == 403
+    assert (
+        browser.post("/login", {"_csrf_token": signed_in_token, "username": "miriam", "password": PASSWORD}).status_code
+        == 403
+    )
 
 
 def test_sign_out_deletes_the_session_cookie(new_browser):

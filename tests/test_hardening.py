@@ -170,7 +170,9 @@ def test_register_refuses_the_boards_own_words_as_a_name(visitor):
 
 
 def test_create_admin_refuses_a_copied_display_name(author):
-    result = run_cli("create-admin", "keeper", "keeper@example.org", "--display-name", "Ruth Author", input=PASSWORD + "\n")
+    result = run_cli(
+        "create-admin", "keeper", "keeper@example.org", "--display-name", "Ruth Author", input=PASSWORD + "\n"
+    )
     assert result.returncode == 2
     assert "Another member already goes by that name" in result.stderr
 
@@ -209,7 +211,10 @@ def loose_data_dir():
 
 
 def _env(directory: Path) -> dict[str, str]:
-    return {"PRAYERBOARD_DATA_DIR": str(directory), "PRAYERBOARD_DATABASE_URL": f"sqlite:///{directory / 'board.sqlite3'}"}
+    return {
+        "PRAYERBOARD_DATA_DIR": str(directory),
+        "PRAYERBOARD_DATABASE_URL": f"sqlite:///{directory / 'board.sqlite3'}",
+    }
 
 
 def test_migrate_leaves_data_readable_by_its_owner_only(loose_data_dir):

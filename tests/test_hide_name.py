@@ -1,4 +1,4 @@
-""""Hide my name" means hidden: everything new is anonymous, and showing the name again never
+""" "Hide my name" means hidden: everything new is anonymous, and showing the name again never
 names anything written or edited while it was hidden (docs/privacy.md, "Hide my name")."""
 
 from __future__ import annotations
@@ -60,8 +60,13 @@ def test_post_edited_while_hidden_to_add_a_diagnosis_stays_anonymous_after_showi
     author.post("/settings/hide-name")
     response = author.post(
         f"/posts/{edited}/edit",
-        {"kind": "request", "title": "Prayer for my health", "body": "The tests say it is cancer.",
-         "category": "Health and healing", "visibility": "public"},  # the form's box left unticked
+        {
+            "kind": "request",
+            "title": "Prayer for my health",
+            "body": "The tests say it is cancer.",
+            "category": "Health and healing",
+            "visibility": "public",
+        },  # the form's box left unticked
     )
     assert response.status_code == 303
     assert not shows_name(visitor, f"/posts/{edited}")
@@ -129,7 +134,9 @@ def test_forms_say_nothing_about_a_hidden_name_when_it_is_shown(author, member):
 
 
 def test_post_form_with_errors_still_says_the_name_is_hidden(hidden_author):
-    response = hidden_author.post("/posts", {"kind": "request", "title": "", "body": "x", "category": "Health and healing"})
+    response = hidden_author.post(
+        "/posts", {"kind": "request", "title": "", "body": "x", "category": "Health and healing"}
+    )
     assert response.status_code == 422
     assert "Your name is hidden" in response.text
 

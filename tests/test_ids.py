@@ -88,7 +88,12 @@ def restrict_as_author_of_post(username: str, post_id: int | None, action: str, 
     query(
         "INSERT INTO author_restriction (post, post_public_id, member, action, status, reason, created_at)"
         " VALUES (?, ?, ?, ?, ?, 'a reason', ?)",
-        post_id, "k3xq9vd2ma", member_id(username), action, status, dt.datetime.now(dt.timezone.utc),
+        post_id,
+        "k3xq9vd2ma",
+        member_id(username),
+        action,
+        status,
+        dt.datetime.now(dt.UTC),
     )
 
 
@@ -97,9 +102,7 @@ def restrict_as_author_of_post(username: str, post_id: int | None, action: str, 
 
 
 @pytest.mark.parametrize("content", ["remove", "anonymise"])
-def test_session_of_deleted_member_on_another_device_never_becomes_the_next_member(
-    author, new_browser, content
-):
+def test_session_of_deleted_member_on_another_device_never_becomes_the_next_member(author, new_browser, content):
     second_device = signed_in(new_browser, "author")
     old_id = member_id("author")
     delete_account(author, content)
@@ -196,7 +199,10 @@ def test_report_on_deleted_reply_does_not_reattach_to_a_new_reply(author, member
     post_id = author.create_post()
     old = reply(member, post_id, "A reply that goes")
     old_row = row_id(old, "reply")
-    assert author.post(f"/posts/{post_id}/replies/{old}/flag", {"reason": "unkind", "note": "a sharp word"}).status_code == 303
+    assert (
+        author.post(f"/posts/{post_id}/replies/{old}/flag", {"reason": "unkind", "note": "a sharp word"}).status_code
+        == 303
+    )
     assert keyed_rows("reply", old_row)["flag"] == 1
     assert member.post(f"/posts/{post_id}/replies/{old}/delete").status_code == 303
     assert keyed_rows("reply", old_row)["flag"] == 0
@@ -311,8 +317,15 @@ def test_export_holds_nothing_deleted_and_nothing_of_other_members(author, membe
     member.post(f"/posts/{theirs}/delete")
 
     text = author.get("/settings/export").text
-    for absent in ("A request I took back", "words that are gone", "A reply I took back", "Naomi",
-                   "member@example.org", "Naomi's request", "Naomi's encouragement"):
+    for absent in (
+        "A request I took back",
+        "words that are gone",
+        "A reply I took back",
+        "Naomi",
+        "member@example.org",
+        "Naomi's request",
+        "Naomi's encouragement",
+    ):
         assert absent not in text, absent
     export = author.get("/settings/export").json()
     assert [p["title"] for p in export["posts"]] == ["A request I kept"]
@@ -385,7 +398,8 @@ def test_sqlite_rebuild_keeps_rows_indexes_triggers_and_foreign_keys(tmp_path):
     connection.execute("PRAGMA foreign_keys = ON")
     assert connection.execute('SELECT * FROM "member" ORDER BY id').fetchall() == [(1, "ruth"), (2, "naomi")]
     assert connection.execute('SELECT id, author, title FROM "post" ORDER BY id').fetchall() == [
-        (10, 1, "one"), (11, 2, "two")
+        (10, 1, "one"),
+        (11, 2, "two"),
     ]
     names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")}
     assert {"post_author", "post_audit"} <= names
@@ -427,15 +441,18 @@ def test_deleted_members_username_is_refused_like_a_taken_one(author, new_browse
 
 
 def test_retired_username_is_free_again_after_the_retirement_period(new_browser, migrated_database):
-    now = dt.datetime.now(dt.timezone.utc)
-    query("INSERT INTO retired_username (username_key, retired_at) VALUES ('recent', ?), ('long-ago', ?)",
-          now - dt.timedelta(days=USERNAME_RETIRED_DAYS - 1), now - dt.timedelta(days=USERNAME_RETIRED_DAYS + 1))
+    now = dt.datetime.now(dt.UTC)
+    query(
+        "INSERT INTO retired_username (username_key, retired_at) VALUES ('recent', ?), ('long-ago', ?)",
+        now - dt.timedelta(days=USERNAME_RETIRED_DAYS - 1),
+        now - dt.timedelta(days=USERNAME_RETIRED_DAYS + 1),
+    )
     assert new_browser().register("recent").status_code == 422
     assert new_browser().register("long-ago").status_code == 303
 
 
 def test_a_name_taken_again_and_deleted_again_is_retired_again(new_browser, migrated_database):
-    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=USERNAME_RETIRED_DAYS + 1)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=USERNAME_RETIRED_DAYS + 1)
     query("INSERT INTO retired_username (username_key, retired_at) VALUES ('ruth', ?)", long_ago)
     second_owner = new_browser()
     assert second_owner.register("ruth").status_code == 303

@@ -19,7 +19,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def minute_precise_moment() -> dt.datetime:
     """A few hours ago, at 37 minutes 21 seconds past the hour."""
-    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=5)).replace(minute=37, second=21, microsecond=0)
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=5)).replace(minute=37, second=21, microsecond=0)
 
 
 def exact(moment: dt.datetime) -> str:
@@ -37,10 +37,23 @@ def written_at():
 
 def set_times(post_id: int, moment: dt.datetime) -> None:
     """Every time of the post, its updates and its replies at ``moment``."""
-    query("UPDATE post SET created_at = ?, edited_at = ?, answered_at = ?, changed_at = ? WHERE public_id = ?",
-          moment, moment, moment, moment, post_id)
-    query("UPDATE post_update SET created_at = ? WHERE post = (SELECT id FROM post WHERE public_id = ?)", moment, post_id)
-    query("UPDATE reply SET created_at = ?, edited_at = ? WHERE post = (SELECT id FROM post WHERE public_id = ?)", moment, moment, post_id)
+    query(
+        "UPDATE post SET created_at = ?, edited_at = ?, answered_at = ?, changed_at = ? WHERE public_id = ?",
+        moment,
+        moment,
+        moment,
+        moment,
+        post_id,
+    )
+    query(
+        "UPDATE post_update SET created_at = ? WHERE post = (SELECT id FROM post WHERE public_id = ?)", moment, post_id
+    )
+    query(
+        "UPDATE reply SET created_at = ?, edited_at = ? WHERE post = (SELECT id FROM post WHERE public_id = ?)",
+        moment,
+        moment,
+        post_id,
+    )
 
 
 def anonymous_answered_post(author, **fields) -> int:
@@ -146,7 +159,7 @@ def feed_updated(browser) -> tuple[dict[str, str], str]:
 
 
 def hours_ago(hours: int) -> dt.datetime:
-    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours)).replace(minute=13, second=7, microsecond=0)
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).replace(minute=13, second=7, microsecond=0)
 
 
 def test_feed_updated_moves_when_a_name_is_hidden_and_shown_again(author, visitor):
@@ -170,8 +183,16 @@ def test_feed_updated_moves_when_a_name_is_hidden_and_shown_again(author, visito
 @pytest.mark.parametrize(
     "change",
     [
-        lambda b, p: b.post(f"/posts/{p}/edit", {"kind": "request", "title": "Changing", "body": "New words",
-                                                 "category": "Health and healing", "visibility": "public"}),
+        lambda b, p: b.post(
+            f"/posts/{p}/edit",
+            {
+                "kind": "request",
+                "title": "Changing",
+                "body": "New words",
+                "category": "Health and healing",
+                "visibility": "public",
+            },
+        ),
         lambda b, p: b.post(f"/posts/{p}/updates", {"body": "News"}),
         lambda b, p: b.post(f"/posts/{p}/answered"),
     ],

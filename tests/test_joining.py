@@ -42,7 +42,7 @@ def invitation_link(inviter: Browser, note: str = "for Ana") -> tuple[str, str]:
     page = inviter.post("/mod/invitations", {"note": note})
     assert page.status_code == 200, page.text
     link, token = INVITE_LINK.search(page.text).groups()
-    return link[link.index("/register"):], token
+    return link[link.index("/register") :], token
 
 
 def member_id(username: str) -> int:
@@ -50,7 +50,12 @@ def member_id(username: str) -> int:
 
 
 def register_with(browser: Browser, username: str, invite: str | None = None) -> Any:
-    form = {"username": username, "display_name": username.title(), "email": f"{username}@example.org", "password": PASSWORD}
+    form = {
+        "username": username,
+        "display_name": username.title(),
+        "email": f"{username}@example.org",
+        "password": PASSWORD,
+    }
     if invite is not None:
         form["invite"] = invite
     return browser.post("/register", form)
@@ -79,8 +84,12 @@ def test_approval_board_new_member_waits_and_sees_what_a_visitor_sees(admin, aut
     assert visitor.get(f"/posts/{post_id}").status_code == 404
     assert "For members only" not in visitor.get("/").text
     assert "For members only" not in visitor.get("/api/v1/posts").text
-    assert visitor.post("/posts", {"kind": "request", "title": "t", "body": "b", "category": "Other",
-                                   "visibility": "public"}).status_code == 403
+    assert (
+        visitor.post(
+            "/posts", {"kind": "request", "title": "t", "body": "b", "category": "Other", "visibility": "public"}
+        ).status_code
+        == 403
+    )
     public = author.create_post(title="Open to all")
     assert visitor.post(f"/posts/{public}/pray").status_code == 403
     assert visitor.post(f"/posts/{public}/replies", {"body": "hello"}).status_code == 403
@@ -192,8 +201,10 @@ def test_expired_invitation_is_refused(admin, visitor):
     token = "an-invitation-that-has-expired"
     query(
         "INSERT INTO invitation (token_hash, note, created_at, expires_at, revoked) VALUES (?, '', ?, ?, ?)",
-        hashlib.sha256(token.encode()).hexdigest(), dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc),
-        dt.datetime(2020, 1, 8, tzinfo=dt.timezone.utc), False,
+        hashlib.sha256(token.encode()).hexdigest(),
+        dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2020, 1, 8, tzinfo=dt.UTC),
+        False,
     )
     assert visitor.get(f"/register?invite={token}").status_code == 403
     assert register_with(visitor, "late", token).status_code == 403
@@ -228,10 +239,18 @@ def test_members_only_board_profiles_and_sign_in_do_not_tell_who_exists(admin, a
     visitor = new_browser()
     existing, missing = visitor.get("/members/author"), visitor.get("/members/nobody-here")
     assert existing.status_code == missing.status_code == 303
-    assert existing.headers["location"].replace("author", "NAME") == missing.headers["location"].replace("nobody-here", "NAME")
-    wrong, unknown = new_browser().login("author", "not the password!"), new_browser().login("nobody-here", "not the password!")
+    assert existing.headers["location"].replace("author", "NAME") == missing.headers["location"].replace(
+        "nobody-here", "NAME"
+    )
+    wrong, unknown = (
+        new_browser().login("author", "not the password!"),
+        new_browser().login("nobody-here", "not the password!"),
+    )
     assert wrong.status_code == unknown.status_code == 422
-    assert "That username and password do not match." in wrong.text and "That username and password do not match." in unknown.text
+    assert (
+        "That username and password do not match." in wrong.text
+        and "That username and password do not match." in unknown.text
+    )
 
 
 def test_invitation_board_checks_the_invitation_before_the_username(admin, author, new_browser):
@@ -274,7 +293,7 @@ def test_who_reaches_the_joining_pages(surface, admin, moderator, member, new_br
     pending.register("waiting")
     browsers = {"visitor": visitor, "pending": pending, "member": member, "moderator": moderator, "admin": admin}
     method, template = surface
-    for viewer, expected in zip(VIEWERS, MATRIX[surface]):
+    for viewer, expected in zip(VIEWERS, MATRIX[surface], strict=True):
         applicant = new_browser()
         applicant.register(f"applicant-{viewer}")
         invitation_link(admin)

@@ -127,7 +127,14 @@ def test_report_is_recorded_with_reason_and_note(author, member, server):
     assert response.status_code == 303
     assert response.headers["location"] == f"/posts/{post_id}?reported=1"
     rows = query("SELECT target_kind, target_id, reason, note FROM flag")
-    assert rows == [{"target_kind": "post", "target_id": row_id(post_id), "reason": "private_details", "note": "It names her neighbour"}]
+    assert rows == [
+        {
+            "target_kind": "post",
+            "target_id": row_id(post_id),
+            "reason": "private_details",
+            "note": "It names her neighbour",
+        }
+    ]
 
 
 def test_report_twice_by_same_member_is_refused_with_message(author, member, server):
@@ -173,7 +180,9 @@ def test_report_reply_is_recorded_once(author, member, server):
     assert member.post(f"/posts/{post_id}/replies/{reply_id}/flag", {"reason": "unkind"}).status_code == 303
     again = member.post(f"/posts/{post_id}/replies/{reply_id}/flag", {"reason": "spam"})
     assert again.status_code == 422
-    assert query("SELECT target_kind, target_id FROM flag") == [{"target_kind": "reply", "target_id": row_id(reply_id, "reply")}]
+    assert query("SELECT target_kind, target_id FROM flag") == [
+        {"target_kind": "reply", "target_id": row_id(reply_id, "reply")}
+    ]
 
 
 def test_reports_below_threshold_keep_post_visible(author, reporters, visitor, server):
@@ -369,8 +378,19 @@ def test_watched_word_is_removed_by_admin(admin, author, server):
     add_word(admin, "casino", "block")
     word_id = scalar("SELECT id FROM watched_word")
     assert admin.post(f"/admin/words/{word_id}/delete").status_code == 303
-    assert author.post("/posts", {"kind": "request", "title": "casino", "body": "x", "category": "Health and healing",
-                                  "visibility": "public"}).status_code == 303
+    assert (
+        author.post(
+            "/posts",
+            {
+                "kind": "request",
+                "title": "casino",
+                "body": "x",
+                "category": "Health and healing",
+                "visibility": "public",
+            },
+        ).status_code
+        == 303
+    )
 
 
 def test_watched_review_word_holds_post(admin, author, member, server):
@@ -383,10 +403,16 @@ def test_watched_review_word_holds_post(admin, author, member, server):
 
 def test_watched_block_word_refuses_post_with_message_at_field_and_keeps_input(admin, author, server):
     add_word(admin, "casino", "block")
-    response = author.post("/posts", {
-        "kind": "request", "title": "Keep this title", "body": "Pray for the casino owner.",
-        "category": "Health and healing", "visibility": "public",
-    })
+    response = author.post(
+        "/posts",
+        {
+            "kind": "request",
+            "title": "Keep this title",
+            "body": "Pray for the casino owner.",
+            "category": "Health and healing",
+            "visibility": "public",
+        },
+    )
     assert response.status_code == 422
     assert "\u201ccasino\u201d can\u2019t be posted" in response.text or "casino" in response.text
     assert re.search(r'class="field[^"]*has-error', response.text)
@@ -547,8 +573,14 @@ def test_redact_keeps_earlier_text_for_moderators_only(author, member, moderator
     act(moderator, post_id, "redact", "Phone number", body="Call me please.")
     assert "555-0199" in moderator.get(f"/mod/posts/{post_id}").text
     for browser in (author, member):
-        for path in (f"/posts/{post_id}", f"/api/v1/posts/{post_id}", f"/posts/{post_id}/edit", "/notifications",
-                     f"/mod/posts/{post_id}", "/settings/export"):
+        for path in (
+            f"/posts/{post_id}",
+            f"/api/v1/posts/{post_id}",
+            f"/posts/{post_id}/edit",
+            "/notifications",
+            f"/mod/posts/{post_id}",
+            "/settings/export",
+        ):
             assert "555-0199" not in browser.get(path).text, (browser.username, path)
 
 
@@ -639,10 +671,16 @@ def test_anonymise_stays_when_author_edits_post(world, server):  # noqa: F811
     author = world["author"]
     post_id = author.create_post(title="Keep me anonymous")
     act(world["moderator"], post_id, "anonymise")
-    response = author.post(f"/posts/{post_id}/edit", {
-        "kind": "request", "title": "Keep me anonymous", "body": "Edited text",
-        "category": "Health and healing", "visibility": "public",
-    })
+    response = author.post(
+        f"/posts/{post_id}/edit",
+        {
+            "kind": "request",
+            "title": "Keep me anonymous",
+            "body": "Edited text",
+            "category": "Health and healing",
+            "visibility": "public",
+        },
+    )
     assert response.status_code == 303
     assert scalar("SELECT anonymous FROM post WHERE public_id = ?", post_id) in (1, True)
     assert AUTHOR_NAME not in world["member"].get(f"/posts/{post_id}").text
@@ -662,8 +700,16 @@ def test_anonymise_stays_after_show_name_undo(world, server):  # noqa: F811
 
 
 ACTION_SETUP = {
-    "approve": "pending", "reject": "pending", "hide": None, "unhide": "hidden", "anonymise": None,
-    "redact": None, "lock": None, "unlock": None, "remove": None, "dismiss": "reported",
+    "approve": "pending",
+    "reject": "pending",
+    "hide": None,
+    "unhide": "hidden",
+    "anonymise": None,
+    "redact": None,
+    "lock": None,
+    "unlock": None,
+    "remove": None,
+    "dismiss": "reported",
 }
 
 
@@ -722,9 +768,15 @@ def test_log_is_refused_to_members(member, server):
 # Members: silence, suspend, restore, notes
 
 
-@pytest.mark.parametrize("action,fields", [
-    ("silence", {"reason": "r"}), ("suspend", {"reason": "r"}), ("restore", {"reason": "r"}), ("note", {"body": "n"}),
-])
+@pytest.mark.parametrize(
+    "action,fields",
+    [
+        ("silence", {"reason": "r"}),
+        ("suspend", {"reason": "r"}),
+        ("restore", {"reason": "r"}),
+        ("note", {"body": "n"}),
+    ],
+)
 def test_member_action_writes_exactly_one_log_row(action, fields, member, moderator, server):
     target = member_id("member")
     assert moderator.post(f"/mod/members/{target}/{action}", fields).status_code == 303
@@ -737,8 +789,13 @@ def test_member_action_writes_exactly_one_log_row(action, fields, member, modera
 def test_silenced_member_cannot_post_or_reply(author, member, moderator, server):
     post_id = author.create_post()
     assert moderator.post(f"/mod/members/{member_id('member')}/silence", {"reason": "cool off"}).status_code == 303
-    assert member.post("/posts", {"kind": "request", "title": "t", "body": "b", "category": "Health and healing",
-                                  "visibility": "public"}).status_code == 403
+    assert (
+        member.post(
+            "/posts",
+            {"kind": "request", "title": "t", "body": "b", "category": "Health and healing", "visibility": "public"},
+        ).status_code
+        == 403
+    )
     assert member.post(f"/posts/{post_id}/replies", {"body": "hello"}).status_code == 403
     assert scalar("SELECT COUNT(*) FROM post") == 1 and scalar("SELECT COUNT(*) FROM reply") == 0
 
@@ -769,8 +826,13 @@ def test_suspend_ends_existing_session_at_once(member, moderator, server):
     assert moderator.post(f"/mod/members/{member_id('member')}/suspend", {"reason": "abuse"}).status_code == 303
     response = member.get("/posts/new")
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
-    assert member.post("/posts", {"kind": "request", "title": "t", "body": "b", "category": "Health and healing",
-                                  "visibility": "public"}).status_code == 303
+    assert (
+        member.post(
+            "/posts",
+            {"kind": "request", "title": "t", "body": "b", "category": "Health and healing", "visibility": "public"},
+        ).status_code
+        == 303
+    )
     assert scalar("SELECT COUNT(*) FROM post") == 0
 
 
@@ -834,7 +896,9 @@ def anonymous_post(author: Browser) -> str:
 
 
 @pytest.mark.parametrize("action,restriction", [("silence_author", "silence"), ("suspend_author", "suspend")])
-def test_act_on_anonymous_author_places_a_restriction_not_a_member_state(action, restriction, author, moderator, server):
+def test_act_on_anonymous_author_places_a_restriction_not_a_member_state(
+    action, restriction, author, moderator, server
+):
     # Issue 7: the member's own row never changes; the restriction is its own row.
     post_id = anonymous_post(author)
     assert act(moderator, post_id, action, "repeated unkindness").status_code == 303
@@ -849,8 +913,7 @@ def test_act_on_anonymous_author_never_shows_their_name_to_moderators(action, wo
     post_id = anonymous_post(world["author"])
     report(world["member"], post_id)
     act(moderator, post_id, action, "repeated unkindness")
-    for path in ("/mod", f"/mod/posts/{post_id}", "/mod/log", f"/mod/log?action={action}",
-                 f"/posts/{post_id}", "/"):
+    for path in ("/mod", f"/mod/posts/{post_id}", "/mod/log", f"/mod/log?action={action}", f"/posts/{post_id}", "/"):
         page = moderator.get(path).text
         assert AUTHOR_NAME not in page and AUTHOR_USERNAME not in page, path
         assert f"/mod/members/{member_id(AUTHOR_USERNAME)}" not in page, path
@@ -904,9 +967,13 @@ def test_reveal_by_admin_shows_name_and_is_logged(author, admin, server):
 
 @pytest.fixture
 def limited(extra_servers: Any, migrated_database: str) -> Any:
-    _, new_browser = extra_servers({
-        "PRAYERBOARD_POSTS_PER_HOUR": "2", "PRAYERBOARD_REPLIES_PER_HOUR": "2", "PRAYERBOARD_REPORTS_PER_HOUR": "2",
-    })
+    _, new_browser = extra_servers(
+        {
+            "PRAYERBOARD_POSTS_PER_HOUR": "2",
+            "PRAYERBOARD_REPLIES_PER_HOUR": "2",
+            "PRAYERBOARD_REPORTS_PER_HOUR": "2",
+        }
+    )
     browser = new_browser()
     assert browser.register("eager").status_code == 303
     browser.others = new_browser  # type: ignore[attr-defined]
@@ -923,8 +990,7 @@ def test_rate_limit_first_day_allows_a_third_at_least_one(limited):
 
 
 def test_rate_limit_after_first_day_refuses_next_post(limited):
-    query("UPDATE member SET created_at = ? WHERE username = 'eager'",
-          dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2))
+    query("UPDATE member SET created_at = ? WHERE username = 'eager'", dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     assert limited.post("/posts", post_fields("one")).status_code == 303
     assert limited.post("/posts", post_fields("two")).status_code == 303
     response = limited.post("/posts", post_fields("three"))
@@ -944,8 +1010,7 @@ def test_rate_limit_refuses_next_reply_on_first_day(limited):
 def test_rate_limit_refuses_next_report_on_first_day(limited):
     writer = limited.others()
     assert writer.register("writer").status_code == 303
-    query("UPDATE member SET created_at = ? WHERE username = 'writer'",
-          dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2))
+    query("UPDATE member SET created_at = ? WHERE username = 'writer'", dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     first, second = writer.create_post(), writer.create_post()
     assert report(limited, first).status_code == 303
     assert report(limited, second).status_code == 429
@@ -953,12 +1018,10 @@ def test_rate_limit_refuses_next_report_on_first_day(limited):
 
 
 def test_repeated_report_does_not_use_up_the_hourly_limit(limited):
-    query("UPDATE member SET created_at = ? WHERE username = 'eager'",
-          dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2))
+    query("UPDATE member SET created_at = ? WHERE username = 'eager'", dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     writer = limited.others()
     assert writer.register("writer").status_code == 303
-    query("UPDATE member SET created_at = ? WHERE username = 'writer'",
-          dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2))
+    query("UPDATE member SET created_at = ? WHERE username = 'writer'", dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     first, second = writer.create_post(), writer.create_post()
     assert report(limited, first).status_code == 303
     again = report(limited, first)
@@ -1032,9 +1095,15 @@ def ids(author, member, admin) -> dict[str, str]:
     reply_id = reply(member, post_id)
     add_word(admin, "casino", "review")
     return {
-        "post_id": str(post_id), "reply_id": str(reply_id), "target_id": str(post_id), "target_kind": "posts",
-        "action": "hide", "member_id": str(member_id("member")), "word_id": str(scalar("SELECT id FROM watched_word")),
-        "username": "author", "path": "openapi.json",
+        "post_id": str(post_id),
+        "reply_id": str(reply_id),
+        "target_id": str(post_id),
+        "target_kind": "posts",
+        "action": "hide",
+        "member_id": str(member_id("member")),
+        "word_id": str(scalar("SELECT id FROM watched_word")),
+        "username": "author",
+        "path": "openapi.json",
     }
 
 
@@ -1043,8 +1112,20 @@ def fill(path: str, ids: dict[str, str]) -> str:
 
 
 def snapshot() -> dict[str, Any]:
-    return {table: query(f"SELECT * FROM {table} ORDER BY id") for table in (
-        "post", "reply", "member", "flag", "moderation_log", "watched_word", "prayer", "member_note", "notification")}
+    return {
+        table: query(f"SELECT * FROM {table} ORDER BY id")
+        for table in (
+            "post",
+            "reply",
+            "member",
+            "flag",
+            "moderation_log",
+            "watched_word",
+            "prayer",
+            "member_note",
+            "notification",
+        )
+    }
 
 
 def test_route_table_has_mod_and_admin_routes():
@@ -1067,8 +1148,11 @@ def test_mod_and_admin_routes_refuse_members(ids, member, server):
         if not path.startswith(("/mod", "/admin")):
             continue
         url = fill(path, ids)
-        response = member.get(url) if method == "GET" else member.post(url, {"reason": "r", "role": "admin",
-                                                                               "word": "x", "action": "block"})
+        response = (
+            member.get(url)
+            if method == "GET"
+            else member.post(url, {"reason": "r", "role": "admin", "word": "x", "action": "block"})
+        )
         assert response.status_code == 403, (method, path, response.status_code)
     assert snapshot() == before
 

@@ -139,5 +139,9 @@ def test_members_only_board_reads_the_setting_by_attribute():
 
 def test_only_an_admin_confirms_a_restriction_on_a_privileged_author():
     assert [can(actor, "confirm_author_restriction") for actor in (None, AUTHOR, TEAM, MODERATOR, ADMIN)] == [
-        False, False, False, False, True,
+        False,
+        False,
+        False,
+        False,
+        True,
     ]

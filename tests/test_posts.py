@@ -40,9 +40,7 @@ def test_visitor_cannot_post_and_is_sent_to_sign_in(visitor):
 
 
 def test_post_without_csrf_token_is_refused(author):
-    response = author.post(
-        "/posts", {"kind": "request", "title": "x", "body": "y", "category": "Other"}, csrf=False
-    )
+    response = author.post("/posts", {"kind": "request", "title": "x", "body": "y", "category": "Other"}, csrf=False)
     assert response.status_code == 403
     assert scalar("SELECT count(*) FROM post") == 0
 
@@ -60,7 +58,13 @@ def test_post_without_csrf_token_is_refused(author):
     ],
 )
 def test_post_with_bad_input_is_shown_again_with_message_and_input_kept(author, changes, message):
-    fields = {"kind": "request", "title": "Kept title", "body": "Kept body", "category": "Other", "visibility": "public"}
+    fields = {
+        "kind": "request",
+        "title": "Kept title",
+        "body": "Kept body",
+        "category": "Other",
+        "visibility": "public",
+    }
     fields.update(changes)
     response = author.post("/posts", fields)
     assert response.status_code == 422
@@ -104,7 +108,7 @@ def test_other_member_cannot_edit_or_delete_a_post(author, member):
     assert edit.status_code == 403
     assert member.post(f"/posts/{post_id}/delete").status_code == 403
     assert scalar("SELECT title FROM post WHERE public_id = ?", post_id) == "Mine"
-    assert 'href="/posts/%s/edit"' % post_id not in member.get(f"/posts/{post_id}").text
+    assert f'href="/posts/{post_id}/edit"' not in member.get(f"/posts/{post_id}").text
 
 
 def test_author_deletes_their_post_with_its_replies(author, member):

@@ -19,8 +19,16 @@ def test_editing_ones_own_post_never_names_a_reply_written_while_the_name_was_hi
     author.post("/settings/hide-name")
     author.post(f"/posts/{post_id}/replies", {"body": "Written while hidden: the diagnosis"})
     author.post("/settings/show-name")
-    edited = author.post(f"/posts/{post_id}/edit", {"kind": "request", "title": "Named request", "body": "Typo fixed",
-                                                   "category": "Health and healing", "visibility": "public"})
+    edited = author.post(
+        f"/posts/{post_id}/edit",
+        {
+            "kind": "request",
+            "title": "Named request",
+            "body": "Typo fixed",
+            "category": "Health and healing",
+            "visibility": "public",
+        },
+    )
     assert edited.status_code == 303
     page = visitor.get(f"/posts/{post_id}").text
     reply = page.split("Written while hidden: the diagnosis")[0].rsplit('<li class="reply"', 1)[1]

@@ -110,18 +110,18 @@ def test_privacy_cell(world, setting, surface):
                     failures.append(f"{viewer}: the anonymous author's {secret!r} appears")
             if surface.startswith("api") and response.status_code == 200:
                 payload = json.loads(text)
-                posts = payload["posts"] if "posts" in payload else [payload]
+                posts = payload.get("posts", [payload])
                 for post in posts:
                     if post["id"] == post_id and post["author"] is not None:
                         failures.append(f"{viewer}: API author is {post['author']!r}")
                     if {"author_id", "author_username"} & set(post):
                         failures.append(f"{viewer}: API exposes an author identifier")
-        if should_show and setting == "public_named" and surface in ("board", "post_page", "api_item"):
-            if AUTHOR_NAME not in text:
-                failures.append(f"{viewer}: the named author is missing")
-        if setting == "public_anonymous" and viewer == "author" and surface == "post_page":
-            if "posted anonymously" not in text:
-                failures.append("author: own anonymous post is not marked 'posted anonymously'")
+        named_here = should_show and setting == "public_named" and surface in ("board", "post_page", "api_item")
+        if named_here and AUTHOR_NAME not in text:
+            failures.append(f"{viewer}: the named author is missing")
+        own_anonymous_page = setting == "public_anonymous" and viewer == "author" and surface == "post_page"
+        if own_anonymous_page and "posted anonymously" not in text:
+            failures.append("author: own anonymous post is not marked 'posted anonymously'")
         edit_link = f"/posts/{post_id}/edit"
         if viewer != "author" and edit_link in text:
             failures.append(f"{viewer}: sees the author's edit link")
@@ -154,7 +154,7 @@ def restriction_world(world, new_browser):
 @pytest.mark.parametrize("surface", list(RESTRICTION_MATRIX), ids=" ".join)
 def test_who_reaches_the_author_restriction_surfaces(restriction_world, surface):
     method, template = surface
-    for viewer, expected in zip(RESTRICTION_VIEWERS, RESTRICTION_MATRIX[surface]):
+    for viewer, expected in zip(RESTRICTION_VIEWERS, RESTRICTION_MATRIX[surface], strict=True):
         # A fresh anonymous post by a moderator for each viewer, so a restriction waits for an admin.
         post_id = restriction_world["moderator"].create_post(title=f"Quiet {viewer}", anonymous="on")
         placed = restriction_world["admin"].post(f"/mod/posts/{post_id}/silence_author", {"reason": "setup"})
@@ -174,9 +174,12 @@ def test_who_reaches_the_author_restriction_surfaces(restriction_world, surface)
 
 def test_a_restriction_through_a_post_names_nobody_to_anyone_but_the_author(restriction_world):
     post_id = restriction_world["author"].create_post(title="Please pray quietly", anonymous="on")
-    assert restriction_world["moderator"].post(
-        f"/mod/posts/{post_id}/silence_author", {"reason": "Heated words"}
-    ).status_code == 303
+    assert (
+        restriction_world["moderator"]
+        .post(f"/mod/posts/{post_id}/silence_author", {"reason": "Heated words"})
+        .status_code
+        == 303
+    )
     for viewer in RESTRICTION_VIEWERS:
         browser = restriction_world[viewer]
         for path in ("/", f"/posts/{post_id}", "/api/v1/posts", "/mod", "/mod/log", "/notifications"):

@@ -45,7 +45,7 @@ def test_profile_shows_name_month_joined_posts_and_replies(author, member, visit
 
     assert page.status_code == 200
     assert "<h1>Ruth Author</h1>" in page.text
-    assert f"Joined <time datetime=\"{joined:%Y-%m}\">{joined:%B %Y}</time>" in page.text
+    assert f'Joined <time datetime="{joined:%Y-%m}">{joined:%B %Y}</time>' in page.text
     assert f'href="/posts/{post_id}">Strength for the week</a>' in page.text
     assert f'href="/posts/{other}#reply-{reply_id}"' in page.text
     assert "Praying with you, Naomi." in page.text
@@ -230,7 +230,14 @@ def test_board_card_drops_the_profile_link_once_the_post_is_anonymous(author, me
     assert 'href="/members/author"' in member.get("/").text
     author.post(
         f"/posts/{post_id}/edit",
-        {"kind": "request", "title": "Soon anonymous", "body": "b", "category": "Other", "visibility": "public", "anonymous": "on"},
+        {
+            "kind": "request",
+            "title": "Soon anonymous",
+            "body": "b",
+            "category": "Other",
+            "visibility": "public",
+            "anonymous": "on",
+        },
     )
     board = member.get("/").text
     assert "Soon anonymous" in board

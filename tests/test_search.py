@@ -58,7 +58,7 @@ def test_search_finds_posts_by_title_and_by_body_words(author, visitor):
     assert found_posts(visitor, "interview") == [by_title]
     assert found_posts(visitor, "shipyard") == [by_body]
     page = search(visitor, "shipyard").text
-    assert 'href="/posts/%s"' % by_body in page
+    assert f'href="/posts/{by_body}"' in page
     assert "A hard week" in page and "Prayer request" in page and "Ruth Author" in page
 
 
@@ -204,7 +204,13 @@ def test_edited_post_is_found_by_its_new_words_only(author, visitor):
     post_id = author.create_post(title="Old words", body="About a heron.")
     response = author.post(
         f"/posts/{post_id}/edit",
-        {"kind": "request", "title": "New words", "body": "About a kingfisher.", "category": "Other", "visibility": "public"},
+        {
+            "kind": "request",
+            "title": "New words",
+            "body": "About a kingfisher.",
+            "category": "Other",
+            "visibility": "public",
+        },
     )
     assert response.status_code == 303
     assert found_posts(visitor, "kingfisher") == [post_id]
@@ -216,7 +222,13 @@ def test_post_made_members_only_is_no_longer_found_by_visitors(author, visitor):
     assert found_posts(visitor, "albatross") == [post_id]
     author.post(
         f"/posts/{post_id}/edit",
-        {"kind": "request", "title": "Shifting audience", "body": "About an albatross.", "category": "Other", "visibility": "members"},
+        {
+            "kind": "request",
+            "title": "Shifting audience",
+            "body": "About an albatross.",
+            "category": "Other",
+            "visibility": "members",
+        },
     )
     assert found_posts(visitor, "albatross") == []
 

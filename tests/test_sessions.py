@@ -36,5 +36,7 @@ def test_lifted_author_silence_keeps_the_session(author, new_browser):
     moderator = make_moderator(new_browser)
     assert moderator.post(f"/mod/posts/{address}/silence_author", {"reason": "Heated"}).status_code == 303
     restriction = scalar("SELECT id FROM author_restriction")
-    assert moderator.post(f"/mod/posts/{address}/lift", {"restriction": restriction, "reason": "Calm"}).status_code == 303
+    assert (
+        moderator.post(f"/mod/posts/{address}/lift", {"restriction": restriction, "reason": "Calm"}).status_code == 303
+    )
     assert author.get("/settings").status_code == 200

@@ -122,7 +122,7 @@ def test_unknown_deletion_choice_is_refused(author):
 def test_quiet_requests_are_archived_off_the_board_but_stay_readable(author, member, migrated_database):
     quiet = author.create_post(title="A quiet request")
     lively = author.create_post(title="A lively request")
-    long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     query("UPDATE post SET last_activity_at = ? WHERE public_id = ?", long_ago, quiet)
     result = run_cli("archive", "--days", "90")
     assert result.returncode == 0 and "Archived 1 request" in result.stdout

@@ -168,8 +168,11 @@ def world(two_workers: Server) -> dict[str, Any]:
 
 def _edit_post(world: dict[str, Any], **changes: str) -> Any:
     fields = {
-        "kind": "request", "title": "Scan results on Tuesday", "body": "She has surgery on Friday.",
-        "category": "Health and healing", "visibility": "public",
+        "kind": "request",
+        "title": "Scan results on Tuesday",
+        "body": "She has surgery on Friday.",
+        "category": "Health and healing",
+        "visibility": "public",
     }
     return world["author"].post(f"/posts/{world['post_id']}/edit", {**fields, **changes})
 
@@ -181,7 +184,10 @@ CHANGES: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
         lambda w: w["moderator"].post(f"/mod/posts/{w['post_id']}/hide", {"reason": "private details"}),
         "Scan results on Tuesday",
     ),
-    "board made members-only": (lambda w: w["admin"].post("/admin/settings", {"members_only": "on"}), "Scan results on Tuesday"),
+    "board made members-only": (
+        lambda w: w["admin"].post("/admin/settings", {"members_only": "on"}),
+        "Scan results on Tuesday",
+    ),
     "author deletes the post": (lambda w: w["author"].post(f"/posts/{w['post_id']}/delete"), "Scan results on Tuesday"),
     "author deletes the account": (
         lambda w: w["author"].post("/settings/delete", {"content": "anonymise", "password": PASSWORD}),

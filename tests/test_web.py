@@ -34,8 +34,14 @@ def test_pages_send_security_headers(visitor):
 
 def test_pages_have_no_inline_script_or_style(author, visitor):
     post_id = author.create_post()
-    for browser, path in ((visitor, "/"), (visitor, f"/posts/{post_id}"), (author, "/posts/new"), (visitor, "/login"),
-                          (visitor, "/register"), (visitor, "/posts/999999")):
+    for browser, path in (
+        (visitor, "/"),
+        (visitor, f"/posts/{post_id}"),
+        (author, "/posts/new"),
+        (visitor, "/login"),
+        (visitor, "/register"),
+        (visitor, "/posts/999999"),
+    ):
         html = browser.get(path).text
         assert "<script>" not in html and "<style" not in html and " style=" not in html
         assert " onclick=" not in html and " onsubmit=" not in html
@@ -114,14 +120,14 @@ def test_repeated_fields_and_unknown_fields_are_harmless(author):
 
 def test_multipart_form_is_accepted_like_a_urlencoded_one(author):
     token = author.csrf_token()
-    response = author.client.post("/posts", files={"_csrf_token": (None, token), **{k: (None, v) for k, v in GOOD_POST.items()}})
+    response = author.client.post(
+        "/posts", files={"_csrf_token": (None, token), **{k: (None, v) for k, v in GOOD_POST.items()}}
+    )
     assert response.status_code == 303
 
 
 def test_json_body_to_a_form_endpoint_is_a_clear_4xx(author):
-    response = author.client.post(
-        "/posts", json=GOOD_POST, headers={"x-csrftoken": author.csrf_token()}
-    )
+    response = author.client.post("/posts", json=GOOD_POST, headers={"x-csrftoken": author.csrf_token()})
     assert 400 <= response.status_code < 500
 
 
@@ -177,8 +183,14 @@ def test_every_form_that_posts_carries_a_csrf_token(author, member):
     post_id = author.create_post()
     member.post(f"/posts/{post_id}/replies", {"body": "With you"})
     reply_id = scalar("SELECT public_id FROM reply")
-    pages = [(author, "/"), (author, f"/posts/{post_id}"), (author, "/posts/new"), (author, f"/posts/{post_id}/edit"),
-             (member, f"/posts/{post_id}"), (member, f"/posts/{post_id}/replies/{reply_id}/edit")]
+    pages = [
+        (author, "/"),
+        (author, f"/posts/{post_id}"),
+        (author, "/posts/new"),
+        (author, f"/posts/{post_id}/edit"),
+        (member, f"/posts/{post_id}"),
+        (member, f"/posts/{post_id}/replies/{reply_id}/edit"),
+    ]
     for browser, path in pages:
         html = browser.get(path).text
         forms = re.findall(r'<form method="post".*?</form>', html, re.S)

@@ -17,13 +17,13 @@ from urllib.parse import quote
 from litestar import Litestar, Request, Response
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import MutableScopeHeaders, ResponseHeader
 from litestar.exceptions import HTTPException
 from litestar.file_system import BaseLocalFileSystem
 from litestar.middleware import ASGIMiddleware, DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -33,9 +33,9 @@ from prayerboard import db, policy
 from prayerboard.api.openapi import OPENAPI_CONFIG
 from prayerboard.api.posts import PostApiController
 from prayerboard.services import accounts, moderation, retention
+from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.services.moderation import ModerationRules
 from prayerboard.services.site import SiteSettingsCache
-from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.sessions import RotatingSessionConfig
 from prayerboard.settings import Settings
 from prayerboard.stores import DatabaseCounters, DatabaseStore, Generation, build_shared_state
@@ -45,11 +45,11 @@ from prayerboard.web.cache import VisitorPageCache
 from prayerboard.web.common import ACTOR_KEY, MOD_WAITING_KEY, BoardRequest, login_redirect, render
 from prayerboard.web.feed import atom_feed
 from prayerboard.web.health import healthz, readyz
+from prayerboard.web.invitations import JoiningController
 from prayerboard.web.members import MemberController
+from prayerboard.web.moderation import ModerationController, NotificationController, RolesController
 from prayerboard.web.posts import BoardController, PostController
 from prayerboard.web.search import search_page
-from prayerboard.web.invitations import JoiningController
-from prayerboard.web.moderation import ModerationController, NotificationController, RolesController
 from prayerboard.web.settings import AdminController, SettingsController
 
 log = logging.getLogger("prayerboard")
@@ -369,11 +369,15 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(("/api/", "/schema"))
 
 
-def _error_response(request: Request, status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def _error_response(
+    request: Request, status_code: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if _is_api(request) or "application/json" in request.headers.get("accept", "") and request.method != "GET":
         return Response({"status_code": status_code, "detail": message}, status_code=status_code, headers=headers)
     title = ERROR_TITLES.get(status_code, "Something went wrong")
-    template: Template = render(request, "errors/error.html", status_code, title=title, message=message, code=status_code)
+    template: Template = render(
+        request, "errors/error.html", status_code, title=title, message=message, code=status_code
+    )
     if headers:
         template.headers.update(headers)
     return template  # type: ignore[return-value]
@@ -476,7 +480,9 @@ def _allowed_hosts(settings: Settings) -> AllowedHostsConfig | None:
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the board for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
-    engine = db.configure(db.build_engine(settings.database_url, settings.sqlite_pool_size, settings.postgres_pool_size))
+    engine = db.configure(
+        db.build_engine(settings.database_url, settings.sqlite_pool_size, settings.postgres_pool_size)
+    )
     shared_state = build_shared_state(settings.redis_url)
     store, counters, generation = shared_state
 

@@ -12,7 +12,6 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from prayerboard.settings import Settings, SettingsError
 
-
 STARTUP_CHECK_TIMEOUT_S = 10  # the database or Redis named in the settings answers well within this
 
 
@@ -157,7 +156,12 @@ def _cmd_create_admin(args: argparse.Namespace) -> int:
     password = _read_password()
     try:
         form = parse_registration(
-            {"username": args.username, "display_name": args.display_name or args.username, "email": args.email, "password": password}
+            {
+                "username": args.username,
+                "display_name": args.display_name or args.username,
+                "email": args.email,
+                "password": password,
+            }
         )
     except FormErrors as exc:
         for field, message in exc.errors.items():
@@ -238,8 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--display-name", default=None)
     admin.set_defaults(func=_cmd_create_admin)
 
-    archive = commands.add_parser("archive", help="archive requests with no recent activity (the server also does this hourly)")
-    archive.add_argument("--days", type=int, default=None, help="days without activity (default PRAYERBOARD_ARCHIVE_AFTER_DAYS)")
+    archive = commands.add_parser(
+        "archive", help="archive requests with no recent activity (the server also does this hourly)"
+    )
+    archive.add_argument(
+        "--days", type=int, default=None, help="days without activity (default PRAYERBOARD_ARCHIVE_AFTER_DAYS)"
+    )
     archive.set_defaults(func=_cmd_archive)
 
     demo = commands.add_parser("demo", help="fill the board with realistic demo content")

@@ -33,7 +33,7 @@ SQLITE_PRAGMAS = (
 class PooledSQLiteTransaction(SQLiteTransaction):
     """A transaction on a pooled connection, returned to the pool instead of closed."""
 
-    engine: "PooledSQLiteEngine"
+    engine: PooledSQLiteEngine
 
     async def get_connection(self) -> aiosqlite.Connection:
         return await self.engine.acquire()
@@ -143,7 +143,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         finally:
             await self.release(connection)
 
-    async def _run_in_existing_connection(self, connection, query: str, args=None, query_type: str = "generic", table=None):
+    async def _run_in_existing_connection(
+        self, connection, query: str, args=None, query_type: str = "generic", table=None
+    ):
         return await self._run(connection, query, args)
 
     def transaction(
@@ -187,10 +189,9 @@ def _connection_broken(exc: BaseException) -> bool:
 
 def _cut(connection: Any) -> None:
     """Terminate a connection whose state is unknown, so the pool opens a new one in its place."""
-    try:
+    # Already closed, or already handed back: nothing left to cut.
+    with contextlib.suppress(Exception):
         connection.terminate()
-    except Exception:  # already closed, or already handed back: nothing left to cut
-        pass
 
 
 class ResilientPostgresTransaction(PostgresTransaction):
@@ -203,7 +204,7 @@ class ResilientPostgresTransaction(PostgresTransaction):
     released all the same, so the pool replaces it.
     """
 
-    engine: "ResilientPostgresEngine"
+    engine: ResilientPostgresEngine
 
     async def get_connection(self) -> Any:
         if self.engine.pool:
@@ -293,14 +294,14 @@ class ResilientPostgresEngine(PostgresEngine):
             return
         try:
             await asyncio.wait_for(pool.close(), POOL_CLOSE_TIMEOUT_S)
-        except (asyncio.TimeoutError, Exception):  # a connection still busy or broken: cut them all
+        except (TimeoutError, Exception):  # a connection still busy or broken: cut them all
             pool.terminate()
 
 
 def build_engine(database_url: str, sqlite_pool_size: int = 4, postgres_pool_size: int = 10) -> Engine:
     """Make the engine that ``PRAYERBOARD_DATABASE_URL`` names."""
     if database_url.startswith("sqlite:///"):
-        path = unquote(database_url[len("sqlite:///"):])
+        path = unquote(database_url[len("sqlite:///") :])
         return PooledSQLiteEngine(path=path or "prayerboard.sqlite3", pool_size=sqlite_pool_size)
     parsed = urlparse(database_url)
     if parsed.scheme in {"postgresql", "postgres"}:
@@ -367,7 +368,7 @@ async def migrate(quiet: bool = True) -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     if quiet:
-        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):  # noqa: ASYNC230 - /dev/null never blocks
             result = await run_forwards(app_name="prayerboard")
     else:
         result = await run_forwards(app_name="prayerboard")
@@ -473,7 +474,15 @@ def is_unique_violation(exc: BaseException) -> bool:
 # SQLite's messages for a database it cannot open, read or write: a fault of the disk or the
 # file, not of the query (a query's own mistakes, "no such table" and the like, stay 500s).
 _SQLITE_STORAGE_MESSAGES = (
-    "unable to open", "readonly", "read-only", "disk", "full", "locked", "malformed", "not a database", "i/o",
+    "unable to open",
+    "readonly",
+    "read-only",
+    "disk",
+    "full",
+    "locked",
+    "malformed",
+    "not a database",
+    "i/o",
 )
 
 

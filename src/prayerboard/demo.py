@@ -43,7 +43,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from prayerboard import db
@@ -78,14 +78,26 @@ DEFAULT_ANONYMOUS_SHARE = 0.05
 
 # Which categories requests and testimonies fall in (testimonies lean to Thanksgiving).
 REQUEST_CATEGORY_WEIGHTS = {
-    "Health and healing": 25, "Family and marriage": 18, "Grief and loss": 10,
-    "Work and provision": 14, "Faith and guidance": 11, "Addiction and recovery": 6,
-    "Church and mission": 7, "Thanksgiving": 2, "Other": 7,
+    "Health and healing": 25,
+    "Family and marriage": 18,
+    "Grief and loss": 10,
+    "Work and provision": 14,
+    "Faith and guidance": 11,
+    "Addiction and recovery": 6,
+    "Church and mission": 7,
+    "Thanksgiving": 2,
+    "Other": 7,
 }
 TESTIMONY_CATEGORY_WEIGHTS = {
-    "Health and healing": 16, "Family and marriage": 10, "Grief and loss": 4,
-    "Work and provision": 12, "Faith and guidance": 10, "Addiction and recovery": 6,
-    "Church and mission": 6, "Thanksgiving": 30, "Other": 6,
+    "Health and healing": 16,
+    "Family and marriage": 10,
+    "Grief and loss": 4,
+    "Work and provision": 12,
+    "Faith and guidance": 10,
+    "Addiction and recovery": 6,
+    "Church and mission": 6,
+    "Thanksgiving": 30,
+    "Other": 6,
 }
 UNKNOWN_CATEGORY_WEIGHT = 8  # a category configured by the site, which the words above do not know
 
@@ -111,13 +123,37 @@ POSTS_PER_CHUNK = 5_000  # generated, written and reported in chunks to bound me
 MEMBERS_PER_CHUNK = 5_000
 
 MEMBER_COLUMNS = (
-    "id", "username", "username_key", "display_name", "email", "password_hash", "role",
-    "state", "default_visibility", "default_anonymous", "created_at",
+    "id",
+    "username",
+    "username_key",
+    "display_name",
+    "email",
+    "password_hash",
+    "role",
+    "state",
+    "default_visibility",
+    "default_anonymous",
+    "created_at",
 )
 POST_COLUMNS = (
-    "id", "author", "kind", "title", "body", "category", "visibility", "anonymous", "status",
-    "moderation", "replies_locked", "praying_count", "reply_count", "created_at", "edited_at",
-    "answered_at", "last_activity_at", "public_id",
+    "id",
+    "author",
+    "kind",
+    "title",
+    "body",
+    "category",
+    "visibility",
+    "anonymous",
+    "status",
+    "moderation",
+    "replies_locked",
+    "praying_count",
+    "reply_count",
+    "created_at",
+    "edited_at",
+    "answered_at",
+    "last_activity_at",
+    "public_id",
 )
 PRAYER_COLUMNS = ("id", "post", "member", "created_at")
 REPLY_COLUMNS = ("id", "post", "author", "body", "anonymous", "moderation", "created_at", "edited_at", "public_id")
@@ -139,74 +175,324 @@ class DemoError(RuntimeError):
 # Words. Everything below is written for this module; {placeholders} are filled per post.
 
 FEMALE_NAMES = (
-    "Grace", "Mary", "Sarah", "Ruth", "Hannah", "Esther", "Abigail", "Naomi", "Chloe", "Emily",
-    "Olivia", "Sophia", "Maria", "Ana", "Lucía", "Chioma", "Ngozi", "Amara", "Priya", "Mei",
-    "Linh", "Yuna", "Fatima", "Leah", "Rebecca", "Deborah", "Joy", "Faith", "Hope", "Karen",
-    "Linda", "Patricia", "Jennifer", "Jessica", "Ashley", "Brittany", "Megan", "Kayla", "Aaliyah",
-    "Imani", "Keisha", "Tamara", "Ingrid", "Sigrid", "Anneke", "Margaret", "Dorothy", "Helen",
-    "Beatriz", "Camila", "Valentina", "Rosa", "Lydia", "Miriam", "Eunice", "Lois", "Priscilla",
-    "Bethany", "Claire", "Fiona", "Siobhan", "Aoife", "Zanele", "Thandiwe", "Adaeze", "Kemi",
+    "Grace",
+    "Mary",
+    "Sarah",
+    "Ruth",
+    "Hannah",
+    "Esther",
+    "Abigail",
+    "Naomi",
+    "Chloe",
+    "Emily",
+    "Olivia",
+    "Sophia",
+    "Maria",
+    "Ana",
+    "Lucía",
+    "Chioma",
+    "Ngozi",
+    "Amara",
+    "Priya",
+    "Mei",
+    "Linh",
+    "Yuna",
+    "Fatima",
+    "Leah",
+    "Rebecca",
+    "Deborah",
+    "Joy",
+    "Faith",
+    "Hope",
+    "Karen",
+    "Linda",
+    "Patricia",
+    "Jennifer",
+    "Jessica",
+    "Ashley",
+    "Brittany",
+    "Megan",
+    "Kayla",
+    "Aaliyah",
+    "Imani",
+    "Keisha",
+    "Tamara",
+    "Ingrid",
+    "Sigrid",
+    "Anneke",
+    "Margaret",
+    "Dorothy",
+    "Helen",
+    "Beatriz",
+    "Camila",
+    "Valentina",
+    "Rosa",
+    "Lydia",
+    "Miriam",
+    "Eunice",
+    "Lois",
+    "Priscilla",
+    "Bethany",
+    "Claire",
+    "Fiona",
+    "Siobhan",
+    "Aoife",
+    "Zanele",
+    "Thandiwe",
+    "Adaeze",
+    "Kemi",
 )
 MALE_NAMES = (
-    "David", "John", "Michael", "James", "Daniel", "Samuel", "Joseph", "Benjamin", "Caleb",
-    "Nathan", "Matthew", "Luke", "Mark", "Peter", "Paul", "Thomas", "Andrew", "Stephen", "Philip",
-    "Tim", "Josh", "Ryan", "Kevin", "Brian", "Eric", "Marcus", "Darnell", "Andre", "Malik",
-    "Jamal", "Carlos", "José", "Luis", "Miguel", "Mateo", "Diego", "Emeka", "Chidi", "Tunde",
-    "Kwame", "Kofi", "Raj", "Arjun", "Wei", "Minh", "Hiroshi", "Jae", "Omar", "Tobias", "Lars",
-    "Henrik", "Pieter", "Sean", "Liam", "Connor", "Ewan", "Gareth", "Rhys", "Frank", "George",
-    "Harold", "Walter", "Eli", "Isaac", "Jonah", "Micah", "Silas", "Sipho", "Themba",
+    "David",
+    "John",
+    "Michael",
+    "James",
+    "Daniel",
+    "Samuel",
+    "Joseph",
+    "Benjamin",
+    "Caleb",
+    "Nathan",
+    "Matthew",
+    "Luke",
+    "Mark",
+    "Peter",
+    "Paul",
+    "Thomas",
+    "Andrew",
+    "Stephen",
+    "Philip",
+    "Tim",
+    "Josh",
+    "Ryan",
+    "Kevin",
+    "Brian",
+    "Eric",
+    "Marcus",
+    "Darnell",
+    "Andre",
+    "Malik",
+    "Jamal",
+    "Carlos",
+    "José",
+    "Luis",
+    "Miguel",
+    "Mateo",
+    "Diego",
+    "Emeka",
+    "Chidi",
+    "Tunde",
+    "Kwame",
+    "Kofi",
+    "Raj",
+    "Arjun",
+    "Wei",
+    "Minh",
+    "Hiroshi",
+    "Jae",
+    "Omar",
+    "Tobias",
+    "Lars",
+    "Henrik",
+    "Pieter",
+    "Sean",
+    "Liam",
+    "Connor",
+    "Ewan",
+    "Gareth",
+    "Rhys",
+    "Frank",
+    "George",
+    "Harold",
+    "Walter",
+    "Eli",
+    "Isaac",
+    "Jonah",
+    "Micah",
+    "Silas",
+    "Sipho",
+    "Themba",
 )
 SURNAMES = (
-    "Okafor", "Adeyemi", "Mensah", "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller",
-    "Davis", "Garcia", "Rodríguez", "Martínez", "Hernández", "López", "González", "Wilson",
-    "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White",
-    "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott",
-    "Nguyen", "Tran", "Kim", "Park", "Chen", "Wang", "Li", "Patel", "Singh", "Sharma", "Khan",
-    "Ali", "Murphy", "O'Brien", "Kelly", "Byrne", "Evans", "Hughes", "Morgan", "Price",
-    "Jansen", "de Vries", "Bakker", "Müller", "Schmidt", "Larsen", "Nilsson", "Novak", "Kowalski",
-    "Silva", "Santos", "Pereira", "Costa", "Dlamini", "Nkosi", "Mwangi", "Otieno", "Boateng",
-    "Asante", "Campbell", "Stewart", "MacLeod", "Baker", "Carter", "Mitchell", "Roberts",
+    "Okafor",
+    "Adeyemi",
+    "Mensah",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Garcia",
+    "Rodríguez",
+    "Martínez",
+    "Hernández",
+    "López",
+    "González",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Nguyen",
+    "Tran",
+    "Kim",
+    "Park",
+    "Chen",
+    "Wang",
+    "Li",
+    "Patel",
+    "Singh",
+    "Sharma",
+    "Khan",
+    "Ali",
+    "Murphy",
+    "O'Brien",
+    "Kelly",
+    "Byrne",
+    "Evans",
+    "Hughes",
+    "Morgan",
+    "Price",
+    "Jansen",
+    "de Vries",
+    "Bakker",
+    "Müller",
+    "Schmidt",
+    "Larsen",
+    "Nilsson",
+    "Novak",
+    "Kowalski",
+    "Silva",
+    "Santos",
+    "Pereira",
+    "Costa",
+    "Dlamini",
+    "Nkosi",
+    "Mwangi",
+    "Otieno",
+    "Boateng",
+    "Asante",
+    "Campbell",
+    "Stewart",
+    "MacLeod",
+    "Baker",
+    "Carter",
+    "Mitchell",
+    "Roberts",
 )
 USERNAME_WORDS = (
-    "grace", "hope", "joy", "faith", "psalm", "shalom", "mercy", "light", "seed", "river",
-    "cedar", "olive", "dove", "morning", "lamp", "anchor", "harvest",
+    "grace",
+    "hope",
+    "joy",
+    "faith",
+    "psalm",
+    "shalom",
+    "mercy",
+    "light",
+    "seed",
+    "river",
+    "cedar",
+    "olive",
+    "dove",
+    "morning",
+    "lamp",
+    "anchor",
+    "harvest",
 )
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Durations that read well after "for", "after", "over", "since" and before "ago".
 SPANS = (
-    "two weeks", "three weeks", "a month", "six weeks", "two months", "three months",
-    "four months", "six months", "nearly a year",
+    "two weeks",
+    "three weeks",
+    "a month",
+    "six weeks",
+    "two months",
+    "three months",
+    "four months",
+    "six months",
+    "nearly a year",
 )
 WHENS = (
-    "on Monday", "on Tuesday morning", "this Wednesday", "on Thursday", "on Friday afternoon",
-    "next week", "tomorrow", "early next month", "later this week", "on the 14th",
+    "on Monday",
+    "on Tuesday morning",
+    "this Wednesday",
+    "on Thursday",
+    "on Friday afternoon",
+    "next week",
+    "tomorrow",
+    "early next month",
+    "later this week",
+    "on the 14th",
 )
 
 # (label, pronoun set, may carry a first name). Parents are "my mum", not "my mum Linda".
 _F, _M, _N = "f", "m", "n"
 RELATIONS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "elder": (
-        ("mum", _F, False), ("mom", _F, False), ("mother", _F, False), ("dad", _M, False),
-        ("father", _M, False), ("grandmother", _F, False), ("grandma", _F, False),
-        ("grandfather", _M, False), ("grandpa", _M, False), ("mother-in-law", _F, False),
-        ("father-in-law", _M, False), ("aunt", _F, True), ("uncle", _M, True),
+        ("mum", _F, False),
+        ("mom", _F, False),
+        ("mother", _F, False),
+        ("dad", _M, False),
+        ("father", _M, False),
+        ("grandmother", _F, False),
+        ("grandma", _F, False),
+        ("grandfather", _M, False),
+        ("grandpa", _M, False),
+        ("mother-in-law", _F, False),
+        ("father-in-law", _M, False),
+        ("aunt", _F, True),
+        ("uncle", _M, True),
     ),
     "spouse": (
-        ("husband", _M, False), ("wife", _F, False),
+        ("husband", _M, False),
+        ("wife", _F, False),
     ),
     "child": (
-        ("son", _M, True), ("daughter", _F, True), ("teenage son", _M, True),
-        ("teenage daughter", _F, True), ("stepson", _M, True), ("stepdaughter", _F, True), ("grandson", _M, True),
-        ("granddaughter", _F, True), ("nephew", _M, True), ("niece", _F, True),
+        ("son", _M, True),
+        ("daughter", _F, True),
+        ("teenage son", _M, True),
+        ("teenage daughter", _F, True),
+        ("stepson", _M, True),
+        ("stepdaughter", _F, True),
+        ("grandson", _M, True),
+        ("granddaughter", _F, True),
+        ("nephew", _M, True),
+        ("niece", _F, True),
     ),
     "sibling": (
-        ("brother", _M, True), ("sister", _F, True), ("older brother", _M, True),
-        ("younger sister", _F, True), ("sister-in-law", _F, True), ("brother-in-law", _M, True),
+        ("brother", _M, True),
+        ("sister", _F, True),
+        ("older brother", _M, True),
+        ("younger sister", _F, True),
+        ("sister-in-law", _F, True),
+        ("brother-in-law", _M, True),
     ),
     "friend": (
-        ("best friend", _N, True), ("friend", _N, True), ("coworker", _N, True),
-        ("neighbour", _N, True), ("roommate", _N, True), ("cousin", _N, True),
-        ("small group leader", _N, True), ("old college friend", _N, True),
+        ("best friend", _N, True),
+        ("friend", _N, True),
+        ("coworker", _N, True),
+        ("neighbour", _N, True),
+        ("roommate", _N, True),
+        ("cousin", _N, True),
+        ("small group leader", _N, True),
+        ("old college friend", _N, True),
     ),
 }
 RELATIONS["family"] = RELATIONS["elder"] + RELATIONS["spouse"] + RELATIONS["child"] + RELATIONS["sibling"]
@@ -387,7 +673,9 @@ THEMES: dict[str, Theme] = {
                     "Update: the first counselling session went better than I expected. Small steps.",
                     "Still struggling, but I told two friends from church and they have been checking on me every day.",
                 ),
-                answered=("I am doing so much better. Counselling, a new routine and your prayers have made a real difference.",),
+                answered=(
+                    "I am doing so much better. Counselling, a new routine and your prayers have made a real difference.",
+                ),
                 asks=("Please pray for peace, for good sleep, and that I would remember I am not alone.",),
             ),
             Scenario(
@@ -403,7 +691,9 @@ THEMES: dict[str, Theme] = {
                     "At the twenty-week scan they found a problem with the baby's heart. We see a specialist {when}.",
                 ),
                 updates=("Update: the scan looked better than last time. The doctors are cautiously optimistic.",),
-                answered=("Our baby arrived safely on {day}, healthy and loud. Thank you for praying through every scary scan.",),
+                answered=(
+                    "Our baby arrived safely on {day}, healthy and loud. Thank you for praying through every scary scan.",
+                ),
             ),
             Scenario(
                 about=None,
@@ -463,7 +753,9 @@ THEMES: dict[str, Theme] = {
                     "Update: we had our third counselling session. We actually laughed together afterwards, first time in ages.",
                     "Some good days and some hard ones. Thank you for praying, we both feel it.",
                 ),
-                answered=("Our counsellor says we do not need weekly sessions anymore. We are in a much better place. Thank you.",),
+                answered=(
+                    "Our counsellor says we do not need weekly sessions anymore. We are in a much better place. Thank you.",
+                ),
             ),
             Scenario(
                 about="child",
@@ -474,7 +766,9 @@ THEMES: dict[str, Theme] = {
                     "We have been waiting {span} for an assessment for {ref}. The school is not coping and neither are we.",
                 ),
                 updates=("Update: the school has a plan in place and {ref} went in every day this week.",),
-                answered=("{Ref} has made two good friends and now runs into school in the mornings. Thank you for praying.",),
+                answered=(
+                    "{Ref} has made two good friends and now runs into school in the mornings. Thank you for praying.",
+                ),
             ),
             Scenario(
                 about="child",
@@ -510,7 +804,9 @@ THEMES: dict[str, Theme] = {
                     "We submitted our adoption paperwork {when}. The wait could be long and we are trying to hold it loosely.",
                     "We had our second miscarriage last month. I am struggling to go to church when there are babies everywhere.",
                 ),
-                updates=("Update: still waiting, and some days are harder than others. Thank you for walking with us.",),
+                updates=(
+                    "Update: still waiting, and some days are harder than others. Thank you for walking with us.",
+                ),
                 answered=(
                     "We are matched! A little boy, nine months old. We meet him next week. Thank you for praying for so long.",
                     "I am pregnant, and everything looks healthy at twelve weeks. We are so thankful.",
@@ -635,7 +931,9 @@ THEMES: dict[str, Theme] = {
                     "After {span} of looking, I am starting to lose confidence. Every rejection feels personal.",
                 ),
                 updates=("Still no offer, but two promising applications went in this week. Still trusting.",),
-                answered=("I got a job offer today, and it is a better fit than anything I applied for. Thank you for praying through a long season.",),
+                answered=(
+                    "I got a job offer today, and it is a better fit than anything I applied for. Thank you for praying through a long season.",
+                ),
             ),
             Scenario(
                 about=None,
@@ -645,8 +943,12 @@ THEMES: dict[str, Theme] = {
                     "Our car broke down and we cannot afford the repair. I need it to get to work.",
                     "Since the baby arrived we have been on one income and the numbers just do not add up.",
                 ),
-                updates=("Update: a few small things have come through this week. We are not there yet, but we are not alone.",),
-                answered=("We are caught up for the first time in months, thanks to extra shifts and kindness from people we barely know.",),
+                updates=(
+                    "Update: a few small things have come through this week. We are not there yet, but we are not alone.",
+                ),
+                answered=(
+                    "We are caught up for the first time in months, thanks to extra shifts and kindness from people we barely know.",
+                ),
                 asks=("Pray for provision, and that I would not be ruled by worry.",),
             ),
             Scenario(
@@ -748,7 +1050,9 @@ THEMES: dict[str, Theme] = {
                     "We have been asked to lead a small group and are not sure we have the capacity right now.",
                 ),
                 updates=("Still no clear answer, but a bit more peace about waiting.",),
-                answered=("We made the decision and the peace has been remarkable. Thank you for praying for guidance.",),
+                answered=(
+                    "We made the decision and the peace has been remarkable. Thank you for praying for guidance.",
+                ),
                 heavy=False,
             ),
             Scenario(
@@ -778,11 +1082,15 @@ THEMES: dict[str, Theme] = {
             ),
             Testimony(
                 titles=("Back from a dry season", "The joy is coming back"),
-                stories=("For months I felt nothing when I prayed. Slowly, through friends and through the Psalms, joy has come back.",),
+                stories=(
+                    "For months I felt nothing when I prayed. Slowly, through friends and through the Psalms, joy has come back.",
+                ),
             ),
             Testimony(
                 titles=("God answered in an unexpected way", "Not the answer I expected"),
-                stories=("I asked for a clear sign and did not get one. What I got instead was a quiet peace that has not left.",),
+                stories=(
+                    "I asked for a clear sign and did not get one. What I got instead was a quiet peace that has not left.",
+                ),
             ),
         ),
         replies=(
@@ -900,11 +1208,15 @@ THEMES: dict[str, Theme] = {
         testimonies=(
             Testimony(
                 titles=("Mission trip report", "Home from the mission trip"),
-                stories=("Our team came back from the mission trip last week. Everyone stayed healthy and the clinic is now open.",),
+                stories=(
+                    "Our team came back from the mission trip last week. Everyone stayed healthy and the clinic is now open.",
+                ),
             ),
             Testimony(
                 titles=("Our church plant turned one", "Happy birthday, little church"),
-                stories=("Our church plant celebrated its first birthday on Sunday with a picnic for the whole neighbourhood.",),
+                stories=(
+                    "Our church plant celebrated its first birthday on Sunday with a picnic for the whole neighbourhood.",
+                ),
             ),
             Testimony(
                 titles=("The food bank has enough volunteers", "Answered prayer for the food bank"),
@@ -949,7 +1261,9 @@ THEMES: dict[str, Theme] = {
             ),
             Testimony(
                 titles=("A year of answered prayers", "Looking back with thanks"),
-                stories=("Looking back at my posts from last year, almost every request has been answered, some in ways I did not expect.",),
+                stories=(
+                    "Looking back at my posts from last year, almost every request has been answered, some in ways I did not expect.",
+                ),
             ),
         ),
         replies=(
@@ -1232,22 +1546,22 @@ class Generator:
 
     def _username(self, first: str, last: str) -> str:
         rng = self.rng
-        f, l = _ascii(first), _ascii(last).replace(" ", "").replace("'", "")
+        first_part, last_part = _ascii(first), _ascii(last).replace(" ", "").replace("'", "")
         pattern = rng.randrange(7)
         if pattern == 0:
-            base = f"{f}.{l}"
+            base = f"{first_part}.{last_part}"
         elif pattern == 1:
-            base = f"{f}_{l[0]}"
+            base = f"{first_part}_{last_part[0]}"
         elif pattern == 2:
-            base = f"{f}{l[0]}{rng.randrange(10, 100)}"
+            base = f"{first_part}{last_part[0]}{rng.randrange(10, 100)}"
         elif pattern == 3:
-            base = f"{f[0]}{l}"
+            base = f"{first_part[0]}{last_part}"
         elif pattern == 4:
-            base = f"{f}{rng.randrange(60, 106) % 100:02d}"
+            base = f"{first_part}{rng.randrange(60, 106) % 100:02d}"
         elif pattern == 5:
-            base = f"{rng.choice(USERNAME_WORDS)}_{f}"
+            base = f"{rng.choice(USERNAME_WORDS)}_{first_part}"
         else:
-            base = f"{f}{l}"
+            base = f"{first_part}{last_part}"
         if rng.random() < 0.15:
             base = _capitalise(base)
         base = base[:USERNAME_MAX]
@@ -1297,7 +1611,7 @@ class Generator:
                 )
             )
         self.totals.members = len(rows)
-        everyone = sorted(self.existing.members + [(j, r[0]) for j, r in zip(joins, rows)])
+        everyone = sorted(self.existing.members + [(j, r[0]) for j, r in zip(joins, rows, strict=False)])
         self.joined = [joined for joined, _ in everyone]
         self.member_ids = [member_id for _, member_id in everyone]
         self.first_names = {r[0]: r[3].split(" ")[0] for r in rows}
@@ -1332,8 +1646,13 @@ class Generator:
         ref = name or f"my {label}"
         ctx.update(PRONOUNS[gender])
         ctx.update(
-            who=who, Who=_capitalise(who), ref=ref, Ref=_capitalise(ref), label=label,
-            They=_capitalise(ctx["they"]), Their=_capitalise(ctx["their"]),
+            who=who,
+            Who=_capitalise(who),
+            ref=ref,
+            Ref=_capitalise(ref),
+            label=label,
+            They=_capitalise(ctx["they"]),
+            Their=_capitalise(ctx["their"]),
         )
         return ctx
 
@@ -1479,8 +1798,17 @@ class Generator:
             reply_count = len(replies)
             for when, replier, text, reply_anonymous in replies:
                 chunk.replies.append(
-                    (self._take_id("reply"), post_id, replier, text, reply_anonymous, "visible", self.stamp(when), None,
-                     new_public_id())
+                    (
+                        self._take_id("reply"),
+                        post_id,
+                        replier,
+                        text,
+                        reply_anonymous,
+                        "visible",
+                        self.stamp(when),
+                        None,
+                        new_public_id(),
+                    )
                 )
             last_activity = max(last_activity, replies[-1][0])
 
@@ -1514,17 +1842,30 @@ class Generator:
         edited_at = self.stamp(self._after(created, EDIT_DELAY_MEAN_S)) if rng.random() < EDITED_SHARE else None
         chunk.posts.append(
             (
-                post_id, author, kind, title, body, category, visibility, anonymous, status, "visible",
-                False, n_prayers, reply_count, self.stamp(created), edited_at, answered_at,
-                self.stamp(last_activity), new_public_id(),
+                post_id,
+                author,
+                kind,
+                title,
+                body,
+                category,
+                visibility,
+                anonymous,
+                status,
+                "visible",
+                False,
+                n_prayers,
+                reply_count,
+                self.stamp(created),
+                edited_at,
+                answered_at,
+                self.stamp(last_activity),
+                new_public_id(),
             )
         )
         totals.posts += 1
         totals.anonymous += anonymous
         totals.prayers += n_prayers
         totals.replies += reply_count
-
-
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
@@ -1537,7 +1878,7 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
 
 def _sqlite_stamp(ts: float) -> str:
     """The text Piccolo writes for a Timestamptz on SQLite: ``str()`` of the UTC datetime."""
-    return str(datetime.fromtimestamp(ts, timezone.utc))
+    return str(datetime.fromtimestamp(ts, UTC))
 
 
 def _parse_stamp(value: Any) -> float:
@@ -1546,7 +1887,7 @@ def _parse_stamp(value: Any) -> float:
     else:
         moment = datetime.fromisoformat(str(value))
     if moment.tzinfo is None:  # stored as UTC without an offset
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -1646,7 +1987,7 @@ async def _fill_postgres(dsn: str, make: MakeGenerator, members: int, posts: int
             except asyncpg.UndefinedTableError as exc:
                 raise DemoError("the database has no tables yet; run `prayerboard migrate` first") from exc
             existing = await _postgres_existing(connection)
-            generator = make(existing, lambda ts: datetime.fromtimestamp(ts, timezone.utc))
+            generator = make(existing, lambda ts: datetime.fromtimestamp(ts, UTC))
             member_rows = generator.members(members)
             for start in range(0, len(member_rows), MEMBERS_PER_CHUNK):
                 await _copy(connection, "member", member_rows[start : start + MEMBERS_PER_CHUNK])
@@ -1681,7 +2022,7 @@ async def _postgres_existing(connection: Any) -> Existing:
     for table in TABLE_COLUMNS:
         # Past every id the sequence ever handed out, not only those the table holds.
         next_ids[table] = await connection.fetchval(
-            f'SELECT greatest(coalesce(max(id), 0) + 1, nextval(pg_get_serial_sequence(\'"{table}"\', \'id\'))) '
+            f"SELECT greatest(coalesce(max(id), 0) + 1, nextval(pg_get_serial_sequence('\"{table}\"', 'id'))) "
             f'FROM "{table}"'
         )
     keys = {row["username_key"] for row in await connection.fetch("SELECT username_key FROM member")}
@@ -1731,8 +2072,10 @@ def _print_summary(generator: Generator, seconds: float) -> None:
     t = generator.totals
     print(f"Done in {seconds:.1f} s:")
     print(f"  members  {t.members:>9,}")
-    print(f"  posts    {t.posts:>9,}  ({t.requests:,} requests, {t.testimonies:,} testimonies, "
-          f"{t.answered:,} answered, {t.anonymous:,} anonymous)")
+    print(
+        f"  posts    {t.posts:>9,}  ({t.requests:,} requests, {t.testimonies:,} testimonies, "
+        f"{t.answered:,} answered, {t.anonymous:,} anonymous)"
+    )
     print(f"  prayers  {t.prayers:>9,}")
     print(f"  replies  {t.replies:>9,}")
     print(f"  updates  {t.updates:>9,}")

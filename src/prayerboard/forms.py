@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from prayerboard import names, tables
-from prayerboard.text import neutralise_bidi
 from prayerboard.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from prayerboard.text import neutralise_bidi
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -131,9 +131,7 @@ def parse_registration(raw: Mapping[str, Any]) -> Registration:
         check.errors["password"] = f"Use at least {PASSWORD_MIN_LENGTH} characters."
     elif len(password) > PASSWORD_MAX_LENGTH:
         # Refused before any hashing: a megabyte password must cost us no more than a short one.
-        check.errors["password"] = (
-            f"Use at most {PASSWORD_MAX_LENGTH:,} characters (this one has {len(password):,})."
-        )
+        check.errors["password"] = f"Use at most {PASSWORD_MAX_LENGTH:,} characters (this one has {len(password):,})."
     check.done()
     return Registration(username, display_name, email.lower(), password)
 

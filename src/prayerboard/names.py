@@ -38,16 +38,57 @@ _FORM_WHITESPACE = frozenset("\t\n\r")
 _LOOKALIKES = str.maketrans(
     {
         # digits and signs
-        "0": "o", "1": "l", "|": "l", "!": "l", "5": "s", "$": "s",
+        "0": "o",
+        "1": "l",
+        "|": "l",
+        "!": "l",
+        "5": "s",
+        "$": "s",
         # Latin letters that pass for others once case is gone: I and l
-        "i": "l", "ı": "l",
+        "i": "l",
+        "ı": "l",
         # Cyrillic
-        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-        "с": "c", "т": "t", "у": "y", "х": "x", "і": "l", "ї": "l", "ј": "j", "ѕ": "s", "һ": "h",
-        "ԁ": "d", "ԛ": "q", "ԝ": "w", "ѵ": "v", "ӏ": "l", "ɡ": "g",
+        "а": "a",
+        "в": "b",
+        "е": "e",
+        "ё": "e",
+        "к": "k",
+        "м": "m",
+        "н": "h",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "т": "t",
+        "у": "y",
+        "х": "x",
+        "і": "l",
+        "ї": "l",
+        "ј": "j",
+        "ѕ": "s",
+        "һ": "h",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        "ѵ": "v",
+        "ӏ": "l",
+        "ɡ": "g",
         # Greek
-        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "l", "κ": "k", "μ": "u", "ν": "v", "ο": "o",
-        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "ϲ": "c", "ϳ": "j",
+        "α": "a",
+        "β": "b",
+        "ε": "e",
+        "η": "n",
+        "ι": "l",
+        "κ": "k",
+        "μ": "u",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+        "ζ": "z",
+        "ϲ": "c",
+        "ϳ": "j",
     }
 )
 _SEQUENCE_LOOKALIKES = (("rn", "m"), ("vv", "w"))
@@ -74,8 +115,12 @@ def name_key(name: str) -> str:
 
 # "LATIN LETTER SMALL CAPITAL A", "LATIN SMALL LETTER D WITH STROKE": a variant of one letter.
 _LATIN_VARIANT_NAME = re.compile(r"^LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL )?([A-Z])(?: WITH .*)?$")
-_LATIN_NAMED_LOOKALIKES = {"LATIN SMALL LETTER ALPHA": "a", "LATIN SMALL LETTER DOTLESS I": "l",
-                           "LATIN SMALL LETTER SCRIPT G": "g", "LATIN LETTER SMALL CAPITAL I": "l"}
+_LATIN_NAMED_LOOKALIKES = {
+    "LATIN SMALL LETTER ALPHA": "a",
+    "LATIN SMALL LETTER DOTLESS I": "l",
+    "LATIN SMALL LETTER SCRIPT G": "g",
+    "LATIN LETTER SMALL CAPITAL I": "l",
+}
 
 
 @lru_cache(maxsize=4096)

@@ -69,8 +69,7 @@ class HashingBusy(Throttled):
 
     def __init__(self) -> None:
         super().__init__(
-            "So many people are signing in right now that we could not check yours. "
-            "Please try again in a few seconds.",
+            "So many people are signing in right now that we could not check yours. Please try again in a few seconds.",
             retry_after=HASH_BUSY_RETRY_AFTER_SECONDS,
         )
 

@@ -66,7 +66,9 @@ class RotatingSessionBackend(ServerSideSessionBackend):
                     "Set-Cookie",
                     # Max-Age=0 as well: browsers prefer Max-Age to Expires, and the configured
                     # one would keep the cleared cookie alive for the session's lifetime.
-                    Cookie(value="", key=self.config.key, expires=0, **{**cookie_params, "max_age": 0}).to_header(header=""),
+                    Cookie(value="", key=self.config.key, expires=0, **{**cookie_params, "max_age": 0}).to_header(
+                        header=""
+                    ),
                 )
             return
 

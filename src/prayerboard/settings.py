@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
@@ -89,18 +90,21 @@ class Settings:
         return [urlsplit(self.public_url).netloc.lower()] if self.public_url else None
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """Read settings from the environment, creating the data directory and secret key if needed
         and making the data owner-only (``make_private``)."""
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get("PRAYERBOARD_DATA_DIR", "./var")).expanduser().resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
-        database_url = env.get("PRAYERBOARD_DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'prayerboard.sqlite3'}"
+        database_url = (
+            env.get("PRAYERBOARD_DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'prayerboard.sqlite3'}"
+        )
         if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise SettingsError("PRAYERBOARD_DATABASE_URL must start with sqlite:/// or postgresql://")
-        categories = tuple(
-            c.strip() for c in env.get("PRAYERBOARD_CATEGORIES", "").split(",") if c.strip()
-        ) or DEFAULT_CATEGORIES
+        categories = (
+            tuple(c.strip() for c in env.get("PRAYERBOARD_CATEGORIES", "").split(",") if c.strip())
+            or DEFAULT_CATEGORIES
+        )
         settings = cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -171,10 +175,8 @@ def _make_private(settings: Settings) -> None:
     database.parent.mkdir(parents=True, exist_ok=True)
     if database.parent != settings.data_dir:
         os.chmod(database.parent, PRIVATE_DIR_MODE)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
-    except FileExistsError:
-        pass
     for suffix in SQLITE_COMPANION_SUFFIXES:
         path = database.with_name(database.name + suffix)
         try:
@@ -194,10 +196,8 @@ def load_or_create_secret_key(data_dir: Path) -> str:
         try:
             with os.fdopen(fd, "w") as handle:  # mkstemp creates the file with mode 0600
                 handle.write(secrets.token_urlsafe(48) + "\n")
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(temp_name, path)
-            except FileExistsError:
-                pass
         finally:
             os.unlink(temp_name)
     key = path.read_text().strip()

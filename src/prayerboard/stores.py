@@ -30,7 +30,7 @@ class DatabaseStore(NamespacedStore):
     def __init__(self, namespace: str = "prayerboard") -> None:
         self.namespace = namespace
 
-    def with_namespace(self, namespace: str) -> "DatabaseStore":
+    def with_namespace(self, namespace: str) -> DatabaseStore:
         return DatabaseStore(f"{self.namespace}:{namespace}")
 
     def _key(self, key: str) -> str:
@@ -47,11 +47,7 @@ class DatabaseStore(NamespacedStore):
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        row = (
-            await KeyValue.select(KeyValue.value, KeyValue.expires_at)
-            .where(KeyValue.key == self._key(key))
-            .first()
-        )
+        row = await KeyValue.select(KeyValue.value, KeyValue.expires_at).where(KeyValue.key == self._key(key)).first()
         if row is None:
             return None
         now = int(time.time())

@@ -276,7 +276,21 @@ class Invitation(Table, tablename="invitation"):
 
 
 ALL_TABLES: tuple[type[Table], ...] = (
-    Member, Post, PostUpdate, Reply, Prayer, KeyValue, Counter, SiteSetting,
-    Flag, ModerationLogEntry, Revision, Notification, MemberNote, WatchedWord,
-    RetiredUsername, AuthorRestriction, Invitation,
+    Member,
+    Post,
+    PostUpdate,
+    Reply,
+    Prayer,
+    KeyValue,
+    Counter,
+    SiteSetting,
+    Flag,
+    ModerationLogEntry,
+    Revision,
+    Notification,
+    MemberNote,
+    WatchedWord,
+    RetiredUsername,
+    AuthorRestriction,
+    Invitation,
 )

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlencode
-
-from collections import OrderedDict
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -22,7 +21,7 @@ def _as_datetime(value: Any) -> dt.datetime | None:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value
 
 
@@ -42,11 +41,11 @@ def _on_the_hour(moment: dt.datetime) -> bool:
 
 
 def time_ago(value: Any, now: dt.datetime | None = None) -> str:
-    """"just now", "5 minutes ago", "yesterday", then the date."""
+    """ "just now", "5 minutes ago", "yesterday", then the date."""
     moment = _as_datetime(value)
     if moment is None:
         return ""
-    seconds = int(((now or dt.datetime.now(dt.timezone.utc)) - moment).total_seconds())
+    seconds = int(((now or dt.datetime.now(dt.UTC)) - moment).total_seconds())
     if seconds < 3600 and _on_the_hour(moment):
         # An anonymous author's time, given to the hour (services.posts.to_the_hour): say no more.
         return "within the hour"
@@ -92,9 +91,18 @@ class CardHeads:
 
     def __call__(self, post: dict[str, Any]) -> Markup:
         key = (
-            post["id"], post["kind"], post["status"], post["category"], post["visibility"], post["title"],
-            post["excerpt"], post["author_name"], post["author_username"], bool(post["is_own"] and post["anonymous"]),
-            time_ago(post["created_at"]), iso_datetime(post["created_at"]),
+            post["id"],
+            post["kind"],
+            post["status"],
+            post["category"],
+            post["visibility"],
+            post["title"],
+            post["excerpt"],
+            post["author_name"],
+            post["author_username"],
+            bool(post["is_own"] and post["anonymous"]),
+            time_ago(post["created_at"]),
+            iso_datetime(post["created_at"]),
         )
         card = self._cards.get(key)
         if card is None:

@@ -79,16 +79,22 @@ class PostApiController(Controller):
         ] = None,
         category: Annotated[
             str | None,
-            Parameter(description="Only this category; a name not among the board's categories is ignored.", max_length=200),
+            Parameter(
+                description="Only this category; a name not among the board's categories is ignored.", max_length=200
+            ),
         ] = None,
         answered: Annotated[bool, Parameter(description="Only requests marked answered.")] = False,
         before: Annotated[
             str | None,
-            Parameter(description="Cursor: posts older than this post id (a page's `next_before`).", max_length=CURSOR_MAX),
+            Parameter(
+                description="Cursor: posts older than this post id (a page's `next_before`).", max_length=CURSOR_MAX
+            ),
         ] = None,
         after: Annotated[
             str | None,
-            Parameter(description="Cursor: posts newer than this post id (a page's `prev_after`).", max_length=CURSOR_MAX),
+            Parameter(
+                description="Cursor: posts newer than this post id (a page's `prev_after`).", max_length=CURSOR_MAX
+            ),
         ] = None,
     ) -> PostPage:
         """Posts you may see, newest first, a page at a time."""

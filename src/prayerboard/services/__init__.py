@@ -8,4 +8,4 @@ import datetime as _dt
 
 def utcnow() -> _dt.datetime:
     """The current time in UTC, as every timestamp the services write."""
-    return _dt.datetime.now(_dt.timezone.utc)
+    return _dt.datetime.now(_dt.UTC)

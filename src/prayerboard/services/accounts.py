@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from prayerboard import passwords
-from prayerboard.db import is_unique_violation, transaction
+from prayerboard.db import is_unique_violation
 from prayerboard.forms import Credentials, FormErrors, Registration
 from prayerboard.policy import Actor
 from prayerboard.services import display_names, utcnow
@@ -160,9 +160,7 @@ def device_cookie_after_sign_in(secret_key: str, cookie: str | None, member_id: 
     """
     nonce = trusted_device(secret_key, cookie, member_id) or secrets.token_urlsafe(_DEVICE_NONCE_BYTES)
     mine = f"{member_id}.{nonce}.{_device_signature(secret_key, member_id, nonce)}"
-    others = [
-        ".".join((str(m), n, sig)) for m, n, sig in _device_tokens(cookie) if m != member_id
-    ]
+    others = [".".join((str(m), n, sig)) for m, n, sig in _device_tokens(cookie) if m != member_id]
     return "~".join([mine, *others][:DEVICE_COOKIE_ACCOUNTS])
 
 
@@ -245,11 +243,7 @@ async def authenticate(attempt: SignInAttempt, throttle: LoginThrottle, secret_k
     timing tells them apart. A member suspended as "the author of post N" cannot sign in either.
     """
     credentials = attempt.credentials
-    row = (
-        await Member.select()
-        .where(Member.username_key == username_key(credentials.username))
-        .first()
-    )
+    row = await Member.select().where(Member.username_key == username_key(credentials.username)).first()
     device_nonce = trusted_device(secret_key, attempt.device_cookie, row["id"]) if row else None
     await throttle.count(credentials.username, attempt.address, device_nonce)
     ok = await passwords.verify_password(row["password_hash"] if row else None, credentials.password)
@@ -301,9 +295,10 @@ async def restricted_state(member_id: int, signed_in_at: float | None = None) ->
     """
     in_effect = AuthorRestriction.status == "active"
     if signed_in_at is not None:
-        since = dt.datetime.fromtimestamp(signed_in_at, dt.timezone.utc)
+        since = dt.datetime.fromtimestamp(signed_in_at, dt.UTC)
         in_effect = in_effect | (
-            (AuthorRestriction.action == "suspend") & (AuthorRestriction.created_at > since)
+            (AuthorRestriction.action == "suspend")
+            & (AuthorRestriction.created_at > since)
             & (AuthorRestriction.status == "lifted")
         )
     actions = {

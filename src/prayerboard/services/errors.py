@@ -42,6 +42,6 @@ class Throttled(ServiceError):
 
 
 def try_again_in(seconds: int) -> str:
-    """"try again in 3 minutes": whole minutes, rounded up, at least one."""
+    """ "try again in 3 minutes": whole minutes, rounded up, at least one."""
     minutes = max(1, -(-int(seconds) // 60))
     return f"try again in {minutes} minute{'s' if minutes != 1 else ''}"

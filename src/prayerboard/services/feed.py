@@ -31,8 +31,8 @@ def _xml_text(value: Any) -> str:
 
 def _rfc3339(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _add(parent: ET.Element, tag: str, text: Any = None, **attributes: str) -> ET.Element:
@@ -91,5 +91,5 @@ async def atom_feed(base_url: str, board_name: str) -> bytes:
     updated = _add(feed, "updated")
     times = [_entry(feed, base_url, post) for post in page.posts]
     # An empty feed has changed "now" as far as any reader can tell.
-    updated.text = max(times) if times else _rfc3339(dt.datetime.now(dt.timezone.utc))
+    updated.text = max(times) if times else _rfc3339(dt.datetime.now(dt.UTC))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -25,7 +25,7 @@ _CHUNK = 200  # ids per statement: well under SQLite's and PostgreSQL's paramete
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), _CHUNK):
-        yield values[start:start + _CHUNK]
+        yield values[start : start + _CHUNK]
 
 
 def _addresses(row: dict[str, Any]) -> tuple[str, ...]:
@@ -60,7 +60,10 @@ async def forget_replies(reply_ids: Sequence[int]) -> None:
     links: list[Where | Or] = []
     for chunk in _chunks(reply_ids):
         rows = await Reply.select(
-            Reply.id, Reply.public_id, Reply.post.id.as_alias("post_id"), Reply.post.public_id.as_alias("post_public_id")
+            Reply.id,
+            Reply.public_id,
+            Reply.post.id.as_alias("post_id"),
+            Reply.post.public_id.as_alias("post_public_id"),
         ).where(Reply.id.is_in(list(chunk)))
         for row in rows:
             posts = _addresses({"id": row["post_id"], "public_id": row["post_public_id"]})

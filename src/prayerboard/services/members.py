@@ -58,30 +58,51 @@ async def _newest_first(
     return rows[:PROFILE_LIST_SIZE], older
 
 
-async def _posts_by(actor: Actor | None, member_id: int, own: bool, before: str | None) -> tuple[list[dict[str, Any]], str | None]:
+async def _posts_by(
+    actor: Actor | None, member_id: int, own: bool, before: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
     def listed(*columns: Any) -> Select:
         select = policy.visible_posts(actor, *columns).where(Post.author == member_id)
         return select if own else select.where(Post.anonymous.eq(False))
 
     columns = (
-        Post.id, Post.public_id, Post.author, Post.kind, Post.title, Post.category, Post.visibility,
-        Post.status, Post.anonymous, Post.created_at,
+        Post.id,
+        Post.public_id,
+        Post.author,
+        Post.kind,
+        Post.title,
+        Post.category,
+        Post.visibility,
+        Post.status,
+        Post.anonymous,
+        Post.created_at,
     )
     rows, older = await _newest_first(listed, Post, columns, before)
     return [r for r in rows if can(actor, "see_author", r)], older
 
 
-async def _replies_by(actor: Actor | None, member_id: int, own: bool, before: str | None) -> tuple[list[dict[str, Any]], str | None]:
+async def _replies_by(
+    actor: Actor | None, member_id: int, own: bool, before: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
     def listed(*columns: Any) -> Select:
         select = policy.visible_replies(actor, *columns).where(Reply.author == member_id)
         if own:
             return select
         # Their replies in their own anonymous thread would name the thread's author.
-        return select.where(Reply.anonymous.eq(False) & (Reply.post.anonymous.eq(False) | (Reply.post.author != member_id)))
+        return select.where(
+            Reply.anonymous.eq(False) & (Reply.post.anonymous.eq(False) | (Reply.post.author != member_id))
+        )
 
     columns = (
-        Reply.id, Reply.public_id, Reply.author, Reply.post, Reply.post.public_id.as_alias("post_public_id"),
-        Reply.body, Reply.anonymous, Reply.created_at, Reply.post.title.as_alias("post_title"),
+        Reply.id,
+        Reply.public_id,
+        Reply.author,
+        Reply.post,
+        Reply.post.public_id.as_alias("post_public_id"),
+        Reply.body,
+        Reply.anonymous,
+        Reply.created_at,
+        Reply.post.title.as_alias("post_title"),
     )
     rows, older = await _newest_first(listed, Reply, columns, before)
     replies = [r for r in rows if can(actor, "see_reply_author", r)]

@@ -80,7 +80,9 @@ async def create_invitation(actor: Actor, note: str, days: int) -> NewInvitation
     async with transaction():
         row = (
             await Invitation.insert(
-                Invitation(token_hash=_token_hash(token), note=note, created_by=actor.id, created_at=now, expires_at=expires_at)
+                Invitation(
+                    token_hash=_token_hash(token), note=note, created_by=actor.id, created_at=now, expires_at=expires_at
+                )
             ).returning(Invitation.id)
         )[0]
         await log_action(actor, "invite", "invite", row["id"], None, note)
@@ -101,8 +103,13 @@ async def invitations(actor: Actor) -> list[dict[str, Any]]:
     """Every invitation, newest first, with its status; never a token (none is kept)."""
     require_moderator(actor)
     rows = await Invitation.select(
-        Invitation.id, Invitation.note, Invitation.created_at, Invitation.expires_at, Invitation.used_at,
-        Invitation.revoked, Invitation.created_by.username.as_alias("created_by_username"),
+        Invitation.id,
+        Invitation.note,
+        Invitation.created_at,
+        Invitation.expires_at,
+        Invitation.used_at,
+        Invitation.revoked,
+        Invitation.created_by.username.as_alias("created_by_username"),
         Invitation.used_by.username.as_alias("used_by_username"),
     ).order_by(Invitation.id, ascending=False)
     now = utcnow()
@@ -115,9 +122,13 @@ async def revoke_invitation(actor: Actor, invitation_id: int) -> None:
     """Make an unused invitation unusable; logged in the same transaction."""
     require_moderator(actor)
     async with transaction():
-        revoked = await Invitation.update({Invitation.revoked: True}).where(
-            (Invitation.id == invitation_id) & Invitation.used_at.is_null() & (Invitation.revoked == False)  # noqa: E712
-        ).returning(Invitation.id)
+        revoked = (
+            await Invitation.update({Invitation.revoked: True})
+            .where(
+                (Invitation.id == invitation_id) & Invitation.used_at.is_null() & (Invitation.revoked == False)  # noqa: E712
+            )
+            .returning(Invitation.id)
+        )
         if not revoked:
             raise NotFound("That invitation is not open any more, or never was.")
         await log_action(actor, "revoke_invite", "invite", invitation_id, None, "")
@@ -230,15 +241,19 @@ async def _join_by_invitation(form: Registration, token: str) -> Actor:
 async def applicants(actor: Actor) -> list[dict[str, Any]]:
     """Members waiting for approval, oldest first."""
     require_moderator(actor)
-    return await Member.select(Member.id, Member.username, Member.display_name, Member.created_at).where(
-        Member.state == "pending"
-    ).order_by(Member.id)
+    return (
+        await Member.select(Member.id, Member.username, Member.display_name, Member.created_at)
+        .where(Member.state == "pending")
+        .order_by(Member.id)
+    )
 
 
 async def _pending(member_id: int) -> dict[str, Any]:
-    row = await Member.select(Member.id, Member.username).where(
-        (Member.id == member_id) & (Member.state == "pending")
-    ).first()
+    row = (
+        await Member.select(Member.id, Member.username)
+        .where((Member.id == member_id) & (Member.state == "pending"))
+        .first()
+    )
     if row is None:
         raise NotFound("That applicant is not waiting any more.")
     return row

@@ -63,7 +63,6 @@ CONFIRM_ACTION = "confirm_author_restriction"
 ADMIN_ONLY_LOG_ACTIONS = [CONFIRM_ACTION]
 
 
-
 @dataclass(frozen=True)
 class ModerationRules:
     """Thresholds and limits from settings, with the shared counters for rate limits."""
@@ -168,8 +167,10 @@ async def _counted_reporters(target_kind: str, target_id: int) -> int:
     old later never start to count; a reporter no longer in good standing counts no more.
     """
     reports = await Flag.select(
-        Flag.reporter, Flag.created_at,
-        Flag.reporter.created_at.as_alias("joined"), Flag.reporter.state.as_alias("reporter_state"),
+        Flag.reporter,
+        Flag.created_at,
+        Flag.reporter.created_at.as_alias("joined"),
+        Flag.reporter.state.as_alias("reporter_state"),
     ).where((Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.resolved == False))  # noqa: E712
     counted = 0
     for report in reports:
@@ -178,7 +179,9 @@ async def _counted_reporters(target_kind: str, target_id: int) -> int:
         if report["created_at"] - report["joined"] < COUNTED_REPORTER_MIN_AGE:
             continue
         if await Post.exists().where(
-            (Post.author == report["reporter"]) & (Post.moderation == "visible") & (Post.created_at < report["created_at"])
+            (Post.author == report["reporter"])
+            & (Post.moderation == "visible")
+            & (Post.created_at < report["created_at"])
         ):
             counted += 1
     return counted
@@ -195,7 +198,11 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
     if reason not in FLAG_REASONS:
         raise FormErrors({"reason": "Choose a reason from the list."}, {"note": note})
     if target_kind == "reply":
-        reply = await Reply.select(Reply.id, Reply.post, Reply.author, Reply.moderation).where(Reply.id == target_id).first()
+        reply = (
+            await Reply.select(Reply.id, Reply.post, Reply.author, Reply.moderation)
+            .where(Reply.id == target_id)
+            .first()
+        )
         if reply is None or reply["moderation"] != "visible":
             raise NotFound()
         post = await viewable_post(actor, reply["post"])
@@ -219,8 +226,15 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
         await table.update({table.moderation: table.moderation}).where(table.id == target_id)
         try:
             await Flag.insert(
-                Flag(target_kind=target_kind, target_id=target_id, post=post["id"], reporter=actor.id,
-                     reason=reason, note=note[:REASON_MAX], created_at=utcnow())
+                Flag(
+                    target_kind=target_kind,
+                    target_id=target_id,
+                    post=post["id"],
+                    reporter=actor.id,
+                    reason=reason,
+                    note=note[:REASON_MAX],
+                    created_at=utcnow(),
+                )
             )
         except Exception as exc:
             if is_unique_violation(exc):
@@ -228,16 +242,17 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
             raise
         reporters = await _counted_reporters(target_kind, target_id)
         if reporters >= rules.flag_threshold:
-            hidden = await table.update(
-                {table.moderation: "hidden", table.moderation_reason: AUTO_HIDE_REASON}
-            ).where((table.id == target_id) & (table.moderation == "visible")).returning(table.id)
+            hidden = (
+                await table.update({table.moderation: "hidden", table.moderation_reason: AUTO_HIDE_REASON})
+                .where((table.id == target_id) & (table.moderation == "visible"))
+                .returning(table.id)
+            )
             if hidden and target_kind == "reply":
                 from prayerboard.services.posts import recount_replies
 
                 await recount_replies(post["id"])
             if hidden:
-                await log_action(None, "auto_hide", target_kind, target_id, owner,
-                           f"{reporters} members reported it")
+                await log_action(None, "auto_hide", target_kind, target_id, owner, f"{reporters} members reported it")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,8 +261,15 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
 
 async def _load(target_kind: str, target_id: int) -> dict[str, Any]:
     table = Reply if target_kind == "reply" else Post
-    columns = [table.id, table.public_id, table.author, table.body, table.moderation, table.moderation_reason,
-               table.anonymous]
+    columns = [
+        table.id,
+        table.public_id,
+        table.author,
+        table.body,
+        table.moderation,
+        table.moderation_reason,
+        table.anonymous,
+    ]
     if table is Post:
         columns += [Post.title, Post.replies_locked, Post.public_id.as_alias("post_public_id")]
     else:
@@ -273,8 +295,13 @@ async def addresses(target_kind: str, target_ids: list[int]) -> dict[int, str]:
 
 
 async def act_on_content(
-    actor: Actor | None, target_kind: str, target_id: int, action: str, reason: str,
-    new_body: str | None = None, new_title: str | None = None,
+    actor: Actor | None,
+    target_kind: str,
+    target_id: int,
+    action: str,
+    reason: str,
+    new_body: str | None = None,
+    new_title: str | None = None,
 ) -> None:
     """Approve, reject, hide, unhide, anonymise, redact, lock, unlock, remove or dismiss reports."""
     moderator = require_moderator(actor)
@@ -312,8 +339,15 @@ async def act_on_content(
             if not new_body:
                 raise FormErrors({"body": "Please give the text as it should read."}, {"reason": reason})
             await Revision.insert(
-                Revision(target_kind=target_kind, target_id=target_id, title=row.get("title") or "", body=row["body"],
-                         editor=moderator.id, by_moderator=True, created_at=utcnow())
+                Revision(
+                    target_kind=target_kind,
+                    target_id=target_id,
+                    title=row.get("title") or "",
+                    body=row["body"],
+                    editor=moderator.id,
+                    by_moderator=True,
+                    created_at=utcnow(),
+                )
             )
             changes = {table.body: new_body, table.edited_by_moderator: True}
             if target_kind == "post" and new_title:
@@ -338,7 +372,9 @@ async def act_on_content(
 
                 await recount_replies(post_id)
         # Any decision settles the reports on the item.
-        await Flag.update({Flag.resolved: True}).where((Flag.target_kind == target_kind) & (Flag.target_id == target_id))
+        await Flag.update({Flag.resolved: True}).where(
+            (Flag.target_kind == target_kind) & (Flag.target_id == target_id)
+        )
         await log_action(moderator, action, target_kind, target_id, row["author"], reason)
         if message and action != "dismiss":
             await notify(row["author"], message, link)
@@ -371,16 +407,20 @@ async def act_on_member(actor: Actor | None, member_id: int, action: str, reason
         await Member.update(changes).where(Member.id == member_id)
         await log_action(moderator, action, "member", member_id, member_id, reason)
         if action != "suspend":
-            await notify(member_id, {
-                "silence": f"A moderator has paused your posting and replies: {reason}",
-                "restore": "A moderator has restored your account.",
-            }[action])
+            await notify(
+                member_id,
+                {
+                    "silence": f"A moderator has paused your posting and replies: {reason}",
+                    "restore": "A moderator has restored your account.",
+                }[action],
+            )
 
 
 async def anonymised_by_moderator(post_id: int) -> bool:
     """Whether a moderator made this post anonymous; that is for good, whatever its author does."""
     return await ModerationLogEntry.exists().where(
-        (ModerationLogEntry.action == "anonymise") & (ModerationLogEntry.target_kind == "post")
+        (ModerationLogEntry.action == "anonymise")
+        & (ModerationLogEntry.target_kind == "post")
         & (ModerationLogEntry.target_id == post_id)
     )
 
@@ -390,7 +430,11 @@ async def reveal_author(actor: Actor | None, post_id: int, reason: str) -> dict[
     if actor is None or not can(actor, "reveal_author"):
         raise Forbidden("Only an admin can reveal an anonymous author.")
     async with transaction():
-        row = await Post.select(Post.author, Post.author.username, Post.author.display_name).where(Post.id == post_id).first()
+        row = (
+            await Post.select(Post.author, Post.author.username, Post.author.display_name)
+            .where(Post.id == post_id)
+            .first()
+        )
         if row is None:
             raise NotFound()
         await log_action(actor, "reveal_author", "post", post_id, row["author"], reason)
@@ -434,14 +478,27 @@ async def queue(actor: Actor | None) -> list[dict[str, Any]]:
     require_moderator(actor)
     now = utcnow()
     items: dict[tuple[str, int], dict[str, Any]] = {}
-    flags = await Flag.select(Flag.target_kind, Flag.target_id, Flag.post, Flag.reason, Flag.note, Flag.created_at).where(
-        Flag.resolved == False  # noqa: E712
-    ).order_by(Flag.id)
+    flags = (
+        await Flag.select(Flag.target_kind, Flag.target_id, Flag.post, Flag.reason, Flag.note, Flag.created_at)
+        .where(
+            Flag.resolved == False  # noqa: E712
+        )
+        .order_by(Flag.id)
+    )
     for f in flags:
-        item = items.setdefault((f["target_kind"], f["target_id"]), {
-            "kind": f["target_kind"], "id": f["target_id"], "post_id": f["post"], "since": f["created_at"],
-            "reasons": [], "notes": [], "urgent": False, "state": "reported",
-        })
+        item = items.setdefault(
+            (f["target_kind"], f["target_id"]),
+            {
+                "kind": f["target_kind"],
+                "id": f["target_id"],
+                "post_id": f["post"],
+                "since": f["created_at"],
+                "reasons": [],
+                "notes": [],
+                "urgent": False,
+                "state": "reported",
+            },
+        )
         item["reasons"].append(FLAG_REASON_LABELS.get(f["reason"], f["reason"]))
         if f["note"]:
             item["notes"].append(f["note"])
@@ -453,11 +510,22 @@ async def queue(actor: Actor | None) -> list[dict[str, Any]]:
         for row in rows:
             # An edit can hold a post again (a watched word): it waits from then, as a new post
             # does from its writing, so the wait does not tell which of the two held it.
-            item = items.setdefault((kind, row["id"]), {
-                "kind": kind, "id": row["id"], "post_id": row["id"] if kind == "post" else row["post"],
-                "since": row["edited_at"] or row["created_at"], "reasons": [], "notes": [], "urgent": False, "state": row["moderation"],
-            })
-            item["state"] = row["moderation"] if item["state"] == "reported" and row["moderation"] != "visible" else item["state"]
+            item = items.setdefault(
+                (kind, row["id"]),
+                {
+                    "kind": kind,
+                    "id": row["id"],
+                    "post_id": row["id"] if kind == "post" else row["post"],
+                    "since": row["edited_at"] or row["created_at"],
+                    "reasons": [],
+                    "notes": [],
+                    "urgent": False,
+                    "state": row["moderation"],
+                },
+            )
+            item["state"] = (
+                row["moderation"] if item["state"] == "reported" and row["moderation"] != "visible" else item["state"]
+            )
     for (kind, target_id), item in list(items.items()):
         try:
             row = await _load(kind, target_id)
@@ -486,25 +554,39 @@ async def waiting_count(actor: Actor | None) -> int:
     waiting: set[tuple[str, int]] = set()
     for table, kind in ((Post, "post"), (Reply, "reply")):
         held = await table.select(table.id).where(table.moderation.is_in(["pending", "hidden"]))
-        reported = await Flag.select(Flag.target_id).where(
-            (Flag.resolved == False) & (Flag.target_kind == kind)  # noqa: E712
-            & Flag.target_id.is_in(table.select(table.id))  # a deleted item waits for nobody
-        ).distinct()
+        reported = (
+            await Flag.select(Flag.target_id)
+            .where(
+                (Flag.resolved == False)
+                & (Flag.target_kind == kind)  # noqa: E712
+                & Flag.target_id.is_in(table.select(table.id))  # a deleted item waits for nobody
+            )
+            .distinct()
+        )
         waiting.update((kind, r["id"]) for r in held)
         waiting.update((kind, r["target_id"]) for r in reported)
     return len(waiting)
 
 
-async def log_entries(actor: Actor | None, action: str | None = None, moderator: str | None = None,
-                      member: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+async def log_entries(
+    actor: Actor | None,
+    action: str | None = None,
+    moderator: str | None = None,
+    member: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
     """The moderation log, newest first, filterable by action, moderator and member (usernames).
 
     Entries about "the author of post #N" name the post only, so no member filter finds them.
     """
     reader = require_moderator(actor)
     query = ModerationLogEntry.select(
-        ModerationLogEntry.id, ModerationLogEntry.action, ModerationLogEntry.target_kind, ModerationLogEntry.target_id,
-        ModerationLogEntry.reason, ModerationLogEntry.created_at,
+        ModerationLogEntry.id,
+        ModerationLogEntry.action,
+        ModerationLogEntry.target_kind,
+        ModerationLogEntry.target_id,
+        ModerationLogEntry.reason,
+        ModerationLogEntry.created_at,
         ModerationLogEntry.moderator.username.as_alias("moderator_username"),
         ModerationLogEntry.member.username.as_alias("member_username"),
     )
@@ -534,9 +616,12 @@ async def log_entries(actor: Actor | None, action: str | None = None, moderator:
 
 
 async def notifications(actor: Actor) -> list[dict[str, Any]]:
-    return await Notification.select(Notification.text, Notification.link, Notification.created_at).where(
-        Notification.member == actor.id
-    ).order_by(Notification.id, ascending=False).limit(50)
+    return (
+        await Notification.select(Notification.text, Notification.link, Notification.created_at)
+        .where(Notification.member == actor.id)
+        .order_by(Notification.id, ascending=False)
+        .limit(50)
+    )
 
 
 async def item_detail(actor: Actor | None, target_kind: str, target_id: int) -> dict[str, Any]:
@@ -547,15 +632,19 @@ async def item_detail(actor: Actor | None, target_kind: str, target_id: int) -> 
     require_moderator(actor)
     row = await _load(target_kind, target_id)
     table = Reply if target_kind == "reply" else Post
-    extra = await table.select(table.moderation_reason, table.author.username.as_alias("author_username")).where(
-        table.id == target_id
-    ).first()
+    extra = (
+        await table.select(table.moderation_reason, table.author.username.as_alias("author_username"))
+        .where(table.id == target_id)
+        .first()
+    )
     reports = await Flag.select(Flag.reason, Flag.note, Flag.created_at).where(
         (Flag.target_kind == target_kind) & (Flag.target_id == target_id) & (Flag.resolved == False)  # noqa: E712
     )
-    revisions = await Revision.select(Revision.title, Revision.body, Revision.created_at, Revision.by_moderator).where(
-        (Revision.target_kind == target_kind) & (Revision.target_id == target_id)
-    ).order_by(Revision.id, ascending=False)
+    revisions = (
+        await Revision.select(Revision.title, Revision.body, Revision.created_at, Revision.by_moderator)
+        .where((Revision.target_kind == target_kind) & (Revision.target_id == target_id))
+        .order_by(Revision.id, ascending=False)
+    )
     return {
         "kind": target_kind,
         "id": target_id,
@@ -567,7 +656,9 @@ async def item_detail(actor: Actor | None, target_kind: str, target_id: int) -> 
         "moderation": row["moderation"],
         "state_label": STATE_LABELS.get(row["moderation"], row["moderation"]),
         # Why an anonymous post waits (a first post, a watched word) would narrow down its author.
-        "reason": "" if not extra or (row["anonymous"] and row["moderation"] == "pending") else extra["moderation_reason"],
+        "reason": ""
+        if not extra or (row["anonymous"] and row["moderation"] == "pending")
+        else extra["moderation_reason"],
         "replies_locked": row.get("replies_locked", False),
         "anonymous": row["anonymous"],
         "author_username": None if row["anonymous"] else (extra or {}).get("author_username"),
@@ -579,23 +670,32 @@ async def item_detail(actor: Actor | None, target_kind: str, target_id: int) -> 
 
 async def member_detail(actor: Actor | None, member_id: int) -> dict[str, Any]:
     require_moderator(actor)
-    member = await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state,
-                                 Member.created_at).where(Member.id == member_id).first()
+    member = (
+        await Member.select(
+            Member.id, Member.username, Member.display_name, Member.role, Member.state, Member.created_at
+        )
+        .where(Member.id == member_id)
+        .first()
+    )
     if member is None:
         raise NotFound()
-    member["notes"] = await MemberNote.select(MemberNote.body, MemberNote.created_at,
-                                              MemberNote.author.username.as_alias("by")).where(
-        MemberNote.member == member_id
-    ).order_by(MemberNote.id, ascending=False)
+    member["notes"] = (
+        await MemberNote.select(MemberNote.body, MemberNote.created_at, MemberNote.author.username.as_alias("by"))
+        .where(MemberNote.member == member_id)
+        .order_by(MemberNote.id, ascending=False)
+    )
     return member
 
 
 async def members_for_roles(actor: Actor | None) -> list[dict[str, Any]]:
     if actor is None or not can(actor, "manage_roles"):
         raise Forbidden("Only an admin can change roles.")
-    return await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state).where(
-        Member.state != "deleted"
-    ).order_by(Member.username_key).limit(500)
+    return (
+        await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state)
+        .where(Member.state != "deleted")
+        .order_by(Member.username_key)
+        .limit(500)
+    )
 
 
 async def watched_words(actor: Actor | None) -> list[dict[str, Any]]:

@@ -19,7 +19,6 @@ from prayerboard.text import excerpt
 REPLIES_PER_PAGE_LIMIT = 500  # a thread longer than this shows its newest 500 replies
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Reading
 
@@ -142,9 +141,7 @@ def _present_post(actor: Actor | None, row: dict[str, Any], praying: bool) -> di
 async def _praying_set(actor: Actor | None, post_ids: list[int]) -> set[int]:
     if actor is None or actor.id is None or not post_ids:
         return set()
-    rows = await Prayer.select(Prayer.post).where(
-        (Prayer.member == actor.id) & Prayer.post.is_in(post_ids)
-    )
+    rows = await Prayer.select(Prayer.post).where((Prayer.member == actor.id) & Prayer.post.is_in(post_ids))
     return {r["post"] for r in rows}
 
 
@@ -268,9 +265,7 @@ async def _refuse_blocked_words(text: str, field: str, data: dict[str, Any]) -> 
     """Refuse text with a blocking watched word; return "review" when a word asks for review."""
     verdict, word = await moderation.screen_text(text)
     if verdict == "block":
-        raise FormErrors(
-            {field: f"Please rephrase: the word \u201c{word}\u201d can't be posted on this board."}, data
-        )
+        raise FormErrors({field: f"Please rephrase: the word \u201c{word}\u201d can't be posted on this board."}, data)
     return verdict
 
 
@@ -315,13 +310,26 @@ async def _keep_edited_text(actor: Actor, target_kind: str, row: dict[str, Any],
     details back; the edit is logged and the author told why it waits.
     """
     await Revision.insert(
-        Revision(target_kind=target_kind, target_id=row["id"], title=row.get("title") or "", body=row["body"],
-                 editor=actor.id, by_moderator=False, created_at=utcnow())
+        Revision(
+            target_kind=target_kind,
+            target_id=row["id"],
+            title=row.get("title") or "",
+            body=row["body"],
+            editor=actor.id,
+            by_moderator=False,
+            created_at=utcnow(),
+        )
     )
     if not row["edited_by_moderator"]:
         return False
-    await moderation.log_action(None, "edit_after_redaction", target_kind, row["id"], actor.id,
-                                "The author edited text a moderator had redacted.")
+    await moderation.log_action(
+        None,
+        "edit_after_redaction",
+        target_kind,
+        row["id"],
+        actor.id,
+        "The author edited text a moderator had redacted.",
+    )
     await moderation.notify(actor.id, EDITED_AFTER_REDACTION_REASON, link)
     return row["moderation"] == "visible"
 
@@ -391,8 +399,14 @@ async def add_update(actor: Actor, post_id: int, body: str) -> None:
         if row["edited_by_moderator"] and row["moderation"] == "visible":
             # An update is new text on a redacted post: it could carry the redacted details back,
             # so the post waits for review as after an edit (docs/security.md).
-            await moderation.log_action(None, "edit_after_redaction", "post", post_id, actor.id,
-                                        "The author added an update to a post a moderator had redacted.")
+            await moderation.log_action(
+                None,
+                "edit_after_redaction",
+                "post",
+                post_id,
+                actor.id,
+                "The author added an update to a post a moderator had redacted.",
+            )
             await moderation.notify(actor.id, EDITED_AFTER_REDACTION_REASON, f"/posts/{row['public_id']}")
             changes[Post.moderation] = "pending"
             changes[Post.moderation_reason] = EDITED_AFTER_REDACTION_REASON
@@ -410,9 +424,9 @@ async def mark_answered(actor: Actor, post_id: int) -> None:
         if not can(actor, "mark_answered", row):
             raise Forbidden("Only the author can mark an open request answered.")
         now = utcnow()
-        await Post.update(
-            {Post.status: "answered", Post.answered_at: now, Post.last_activity_at: now}
-        ).where(Post.id == post_id)
+        await Post.update({Post.status: "answered", Post.answered_at: now, Post.last_activity_at: now}).where(
+            Post.id == post_id
+        )
         await touch(Post.id == post_id, bool(row["anonymous"]))
 
 
@@ -498,11 +512,15 @@ async def edit_reply(actor: Actor, post_id: int, reply_id: int, body: str) -> No
     await _refuse_blocked_words(body, "body", {"body": body})
     async with transaction():
         reply = await _own_reply(actor, post_id, reply_id, "edit_reply")
-        more = await Reply.select(Reply.edited_by_moderator, Reply.post.public_id.as_alias("post_public_id")).where(
-            Reply.id == reply_id
-        ).first()
+        more = (
+            await Reply.select(Reply.edited_by_moderator, Reply.post.public_id.as_alias("post_public_id"))
+            .where(Reply.id == reply_id)
+            .first()
+        )
         reply.update(more)
-        review = await _keep_edited_text(actor, "reply", reply, f"/posts/{more['post_public_id']}#reply-{reply['public_id']}")
+        review = await _keep_edited_text(
+            actor, "reply", reply, f"/posts/{more['post_public_id']}#reply-{reply['public_id']}"
+        )
         changes: dict[Any, Any] = {Reply.body: body, Reply.edited_at: utcnow()}
         if review:
             changes.update({Reply.moderation: "pending", Reply.moderation_reason: EDITED_AFTER_REDACTION_REASON})
@@ -544,9 +562,9 @@ async def toggle_prayer(actor: Actor, post_id: int) -> PrayerState:
         if inserted:
             praying, delta = True, 1
         else:
-            removed = await Prayer.delete().where(
-                (Prayer.post == post_id) & (Prayer.member == actor.id)
-            ).returning(Prayer.id)
+            removed = (
+                await Prayer.delete().where((Prayer.post == post_id) & (Prayer.member == actor.id)).returning(Prayer.id)
+            )
             praying, delta = False, -1 if removed else 0
         if delta:
             await Post.update({Post.praying_count: Post.praying_count + delta}).where(Post.id == post_id)

@@ -9,9 +9,8 @@ from prayerboard import passwords
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor, can
-from prayerboard.services import accounts, forgetting
+from prayerboard.services import accounts, forgetting, posts
 from prayerboard.services.errors import Forbidden, NotFound
-from prayerboard.services import posts
 from prayerboard.services.posts import recount_replies
 from prayerboard.tables import VISIBILITIES, Member, Notification, Post, PostUpdate, Prayer, Reply
 
@@ -97,10 +96,26 @@ async def export_data(actor: Actor) -> dict[str, Any]:
         raise Forbidden()
     member = await _member_row(actor)
     # Posts, replies and prayers are named by their addresses, never by row ids.
-    posts = await Post.select(
-        Post.id, Post.public_id, Post.kind, Post.title, Post.body, Post.category, Post.visibility, Post.anonymous, Post.status,
-        Post.created_at, Post.edited_at, Post.answered_at, Post.praying_count, Post.reply_count,
-    ).where(Post.author == actor.id).order_by(Post.id)
+    posts = (
+        await Post.select(
+            Post.id,
+            Post.public_id,
+            Post.kind,
+            Post.title,
+            Post.body,
+            Post.category,
+            Post.visibility,
+            Post.anonymous,
+            Post.status,
+            Post.created_at,
+            Post.edited_at,
+            Post.answered_at,
+            Post.praying_count,
+            Post.reply_count,
+        )
+        .where(Post.author == actor.id)
+        .order_by(Post.id)
+    )
     post_ids = [p["id"] for p in posts]
     updates = (
         await PostUpdate.select(PostUpdate.id, PostUpdate.post, PostUpdate.body, PostUpdate.created_at)
@@ -109,19 +124,31 @@ async def export_data(actor: Actor) -> dict[str, Any]:
         if post_ids
         else []
     )
-    replies = await Reply.select(
-        Reply.public_id.as_alias("id"), Reply.post.public_id.as_alias("post"), Reply.body, Reply.anonymous,
-        Reply.created_at, Reply.edited_at,
-    ).where(Reply.author == actor.id).order_by(Reply.id)
-    prayers = await Prayer.select(Prayer.post.public_id.as_alias("post"), Prayer.created_at).where(
-        Prayer.member == actor.id
-    ).order_by(Prayer.id)
+    replies = (
+        await Reply.select(
+            Reply.public_id.as_alias("id"),
+            Reply.post.public_id.as_alias("post"),
+            Reply.body,
+            Reply.anonymous,
+            Reply.created_at,
+            Reply.edited_at,
+        )
+        .where(Reply.author == actor.id)
+        .order_by(Reply.id)
+    )
+    prayers = (
+        await Prayer.select(Prayer.post.public_id.as_alias("post"), Prayer.created_at)
+        .where(Prayer.member == actor.id)
+        .order_by(Prayer.id)
+    )
     by_post: dict[int, list[dict[str, Any]]] = {}
     for update in updates:
-        by_post.setdefault(update["post"], []).append({"body": update["body"], "created_at": _iso(update["created_at"])})
+        by_post.setdefault(update["post"], []).append(
+            {"body": update["body"], "created_at": _iso(update["created_at"])}
+        )
     return {
         "format": "prayerboard-export/1",
-        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(),
         "account": {
             "username": member["username"],
             "display_name": member["display_name"],
@@ -133,8 +160,11 @@ async def export_data(actor: Actor) -> dict[str, Any]:
             "names_hidden": member["names_hidden"],
         },
         "posts": [
-            {**{k: _iso(v) for k, v in post.items() if k not in ("id", "public_id")}, "id": post["public_id"],
-             "updates": by_post.get(post["id"], [])}
+            {
+                **{k: _iso(v) for k, v in post.items() if k not in ("id", "public_id")},
+                "id": post["public_id"],
+                "updates": by_post.get(post["id"], []),
+            }
             for post in posts
         ],
         "replies": [{k: _iso(v) for k, v in reply.items()} for reply in replies],

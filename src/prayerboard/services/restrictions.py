@@ -48,22 +48,33 @@ async def restrict_author(actor: Actor | None, post_id: int, action: str, reason
     if action not in RESTRICTION_ACTIONS:
         raise NotFound()
     async with transaction():
-        post = await Post.select(
-            Post.id, Post.public_id, Post.title, Post.author, Post.author.role.as_alias("author_role")
-        ).where(Post.id == post_id).first()
+        post = (
+            await Post.select(
+                Post.id, Post.public_id, Post.title, Post.author, Post.author.role.as_alias("author_role")
+            )
+            .where(Post.id == post_id)
+            .first()
+        )
         if post is None:
             raise NotFound()
         waits = post["author_role"] in MODERATOR_ROLES and not _is_admin(moderator)
         await AuthorRestriction.insert(
             AuthorRestriction(
-                post=post_id, post_public_id=post["public_id"], member=post["author"], action=action,
-                status="awaiting_admin" if waits else "active", reason=reason, created_by=moderator.id,
+                post=post_id,
+                post_public_id=post["public_id"],
+                member=post["author"],
+                action=action,
+                status="awaiting_admin" if waits else "active",
+                reason=reason,
+                created_by=moderator.id,
                 created_at=utcnow(),
             )
         )
         await log_action(moderator, f"{action}_author", "post", post_id, None, reason)
         if waits:
-            text = f"A moderator has asked an admin to {_EFFECTS[action]} because of your post “{post['title']}”: {reason}"
+            text = (
+                f"A moderator has asked an admin to {_EFFECTS[action]} because of your post “{post['title']}”: {reason}"
+            )
         else:
             text = f"A moderator has {_DONE[action]} because of your post “{post['title']}”: {reason}"
         # Only the author reads it; a deleted account's copy is read by no one.
@@ -77,10 +88,18 @@ async def on_post(actor: Actor | None, post_id: int) -> list[dict[str, Any]]:
     restriction reads the same.
     """
     moderator = require_moderator(actor)
-    rows = await AuthorRestriction.select(
-        AuthorRestriction.id, AuthorRestriction.action, AuthorRestriction.status, AuthorRestriction.reason,
-        AuthorRestriction.created_at, AuthorRestriction.created_by.username.as_alias("by"),
-    ).where((AuthorRestriction.post == post_id) & AuthorRestriction.status.is_in(IN_PLACE)).order_by(AuthorRestriction.id)
+    rows = (
+        await AuthorRestriction.select(
+            AuthorRestriction.id,
+            AuthorRestriction.action,
+            AuthorRestriction.status,
+            AuthorRestriction.reason,
+            AuthorRestriction.created_at,
+            AuthorRestriction.created_by.username.as_alias("by"),
+        )
+        .where((AuthorRestriction.post == post_id) & AuthorRestriction.status.is_in(IN_PLACE))
+        .order_by(AuthorRestriction.id)
+    )
     admin = _is_admin(moderator)
     for row in rows:
         row["awaiting_admin"] = admin and row.pop("status") == "awaiting_admin"
@@ -90,17 +109,30 @@ async def on_post(actor: Actor | None, post_id: int) -> list[dict[str, Any]]:
 async def lift(actor: Actor | None, post_id: int, restriction_id: int | None, reason: str) -> None:
     """Lift a restriction on the author of this post, whether or not it had taken effect."""
     moderator = require_moderator(actor)
-    await _end(moderator, restriction_id, reason, (AuthorRestriction.post == post_id)
-               & AuthorRestriction.status.is_in(IN_PLACE))
+    await _end(
+        moderator,
+        restriction_id,
+        reason,
+        (AuthorRestriction.post == post_id) & AuthorRestriction.status.is_in(IN_PLACE),
+    )
 
 
 async def awaiting(actor: Actor | None) -> list[dict[str, Any]]:
     """Admins: restrictions a moderator placed on a moderator's or an admin's post, oldest first."""
     _require_admin(actor)
-    return await AuthorRestriction.select(
-        AuthorRestriction.id, AuthorRestriction.post, AuthorRestriction.post_public_id, AuthorRestriction.action,
-        AuthorRestriction.reason, AuthorRestriction.created_at, AuthorRestriction.created_by.username.as_alias("by"),
-    ).where(AuthorRestriction.status == "awaiting_admin").order_by(AuthorRestriction.id)
+    return (
+        await AuthorRestriction.select(
+            AuthorRestriction.id,
+            AuthorRestriction.post,
+            AuthorRestriction.post_public_id,
+            AuthorRestriction.action,
+            AuthorRestriction.reason,
+            AuthorRestriction.created_at,
+            AuthorRestriction.created_by.username.as_alias("by"),
+        )
+        .where(AuthorRestriction.status == "awaiting_admin")
+        .order_by(AuthorRestriction.id)
+    )
 
 
 async def confirm(actor: Actor | None, restriction_id: int | None, reason: str) -> None:
@@ -125,11 +157,18 @@ async def decline(actor: Actor | None, restriction_id: int | None, reason: str) 
 async def _waiting_or_in_place(restriction_id: int | None, condition: Any) -> dict[str, Any]:
     row = None
     if restriction_id is not None:
-        row = await AuthorRestriction.select(
-            AuthorRestriction.id, AuthorRestriction.post, AuthorRestriction.post_public_id, AuthorRestriction.member,
-            AuthorRestriction.action,
-            AuthorRestriction.reason,
-        ).where((AuthorRestriction.id == restriction_id) & condition).first()
+        row = (
+            await AuthorRestriction.select(
+                AuthorRestriction.id,
+                AuthorRestriction.post,
+                AuthorRestriction.post_public_id,
+                AuthorRestriction.member,
+                AuthorRestriction.action,
+                AuthorRestriction.reason,
+            )
+            .where((AuthorRestriction.id == restriction_id) & condition)
+            .first()
+        )
     if row is None:
         raise NotFound()
     return row
@@ -142,5 +181,8 @@ async def _end(moderator: Actor, restriction_id: int | None, reason: str, condit
             {AuthorRestriction.status: "lifted", AuthorRestriction.lifted_at: utcnow()}
         ).where(AuthorRestriction.id == row["id"])
         await log_action(moderator, LIFT_ACTION, "post", row["post"] or 0, None, reason)
-        await notify(row["member"], "A moderator has lifted a restriction placed because of your post.",
-                     f"/posts/{row['post_public_id']}" if row["post"] else "")
+        await notify(
+            row["member"],
+            "A moderator has lifted a restriction placed because of your post.",
+            f"/posts/{row['post_public_id']}" if row["post"] else "",
+        )

@@ -12,15 +12,16 @@ from prayerboard.services.posts import viewable_post
 from prayerboard.tables import Post
 
 
-
 async def archive_inactive(after_days: int) -> int:
     """Archive open requests with no activity for ``after_days`` days; returns how many."""
     if after_days <= 0:
         return 0
     cutoff = utcnow() - dt.timedelta(days=after_days)
-    archived = await Post.update({Post.status: "archived"}).where(
-        (Post.kind == "request") & (Post.status == "open") & (Post.last_activity_at < cutoff)
-    ).returning(Post.id)
+    archived = (
+        await Post.update({Post.status: "archived"})
+        .where((Post.kind == "request") & (Post.status == "open") & (Post.last_activity_at < cutoff))
+        .returning(Post.id)
+    )
     return len(archived)
 
 

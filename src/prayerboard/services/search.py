@@ -57,7 +57,7 @@ _SQLITE_MATCH = {
     "reply": '"reply"."id" IN (SELECT rowid FROM reply_fts WHERE reply_fts MATCH {})',
 }
 _POSTGRES_MATCH = {
-    "post": "to_tsvector('prayerboard_search', \"post\".\"title\" || ' ' || \"post\".\"body\") "
+    "post": 'to_tsvector(\'prayerboard_search\', "post"."title" || \' \' || "post"."body") '
     "@@ plainto_tsquery('prayerboard_search', {})",
     "reply": "to_tsvector('prayerboard_search', \"reply\".\"body\") @@ plainto_tsquery('prayerboard_search', {})",
 }
@@ -128,8 +128,9 @@ class SearchThrottle:
         """Count one search by ``client`` (a member or an address); Throttled past the limit."""
         count, remaining = await self.counters.hit(f"rate:search:{client}", SEARCH_WINDOW_SECONDS)
         if count > self.per_minute:
-            raise Throttled(f"You have searched many times in a row. Please {try_again_in(remaining)}.",
-                            retry_after=remaining)
+            raise Throttled(
+                f"You have searched many times in a row. Please {try_again_in(remaining)}.", retry_after=remaining
+            )
 
 
 @contextlib.asynccontextmanager
@@ -182,8 +183,11 @@ def _present(actor: Actor | None, row: dict[str, Any], action: str, words: tuple
 
 
 async def search(
-    actor: Actor | None, q: Any, limit: int | None = None,
-    throttle: SearchThrottle | None = None, client: str = "",
+    actor: Actor | None,
+    q: Any,
+    limit: int | None = None,
+    throttle: SearchThrottle | None = None,
+    client: str = "",
 ) -> SearchResults:
     """The newest posts and replies ``actor`` may see that contain every word of ``q``.
 

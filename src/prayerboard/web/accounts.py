@@ -18,6 +18,8 @@ from prayerboard.web.common import current_actor, read_form, render, require_mem
 
 FORM_ERROR_STATUS = 422
 WAITING_PAGE = "/join/waiting"
+
+
 def _renew_csrf_token(request: Request, response: Redirect) -> Redirect:
     """Send a new CSRF token: one read or planted before sign-in or sign-out is refused after it."""
     config = request.app.state.csrf_config
@@ -90,7 +92,11 @@ class AccountController(Controller):
         # On an invitation-only board the link is checked before the form is even shown.
         await membership.check_invitation(site_settings, invite)
         return render(
-            request, "accounts/register.html", values={"invite": invite}, errors={}, join_policy=site_settings.join_policy
+            request,
+            "accounts/register.html",
+            values={"invite": invite},
+            errors={},
+            join_policy=site_settings.join_policy,
         )
 
     @post("/register", opt={"widens_only": True})
@@ -102,8 +108,12 @@ class AccountController(Controller):
             actor = await membership.join(raw, site_settings, invite, _client_address(request), _join_limits(request))
         except FormErrors as exc:
             return render(
-                request, "accounts/register.html", FORM_ERROR_STATUS, values={**exc.values, "invite": invite},
-                errors=exc.errors, join_policy=site_settings.join_policy,
+                request,
+                "accounts/register.html",
+                FORM_ERROR_STATUS,
+                values={**exc.values, "invite": invite},
+                errors=exc.errors,
+                join_policy=site_settings.join_policy,
             )
         return _signed_in(request, actor, _after_sign_in(actor))
 

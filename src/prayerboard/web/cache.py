@@ -17,7 +17,6 @@ served from the cache.
 from __future__ import annotations
 
 import logging
-
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator

@@ -19,8 +19,13 @@ async def _invitations_page(request: Request, status_code: int = 200, **extra: o
     extra.setdefault("values", {})
     extra.setdefault("new_link", None)
     return render(
-        request, "mod/invitations.html", status_code, invitations=items,
-        days=request.app.state.settings.invitation_days, done=request.query_params.get("done"), **extra,
+        request,
+        "mod/invitations.html",
+        status_code,
+        invitations=items,
+        days=request.app.state.settings.invitation_days,
+        done=request.query_params.get("done"),
+        **extra,
     )
 
 

@@ -51,8 +51,9 @@ async def _number(kind: str, target_id: str) -> int:
     return path_id(target_id)
 
 
-async def _item_page(request: Request, actor: Actor, kind: str, number: int, status_code: int = 200,
-                     **context: Any) -> Template:
+async def _item_page(
+    request: Request, actor: Actor, kind: str, number: int, status_code: int = 200, **context: Any
+) -> Template:
     """A post's or reply's moderation page; a post's lists the restrictions on its author."""
     detail = await moderation.item_detail(actor, kind, number)
     placed = await restrictions.on_post(actor, number) if kind == "post" else []
@@ -72,7 +73,9 @@ class ModerationController(Controller):
     @get("/log", name="mod_log")
     async def log(self, request: Request) -> Template:
         params = request.query_params
-        filters = {k: clean_text(params.get(k), multiline=False)[:64] or None for k in ("action", "moderator", "member")}
+        filters = {
+            k: clean_text(params.get(k), multiline=False)[:64] or None for k in ("action", "moderator", "member")
+        }
         entries = await moderation.log_entries(require_member(request), **filters)
         return render(request, "mod/log.html", entries=entries, filters=filters)
 
@@ -81,8 +84,9 @@ class ModerationController(Controller):
         actor = require_member(request)
         if target_kind == "members":
             member = await moderation.member_detail(actor, path_id(target_id))
-            return render(request, "mod/member.html", member=member, done=request.query_params.get("done"),
-                          errors={}, values={})
+            return render(
+                request, "mod/member.html", member=member, done=request.query_params.get("done"), errors={}, values={}
+            )
         kind = {"posts": "post", "replies": "reply"}.get(target_kind)
         if kind is None:
             raise NotFound()
@@ -99,7 +103,9 @@ class ModerationController(Controller):
         number = await _number(kind, target_id)
         raw: dict[str, Any] = {}
         try:
-            raw, reason = await _reason(request, required=action not in ("approve", "unhide", "dismiss", "unlock", "note"))
+            raw, reason = await _reason(
+                request, required=action not in ("approve", "unhide", "dismiss", "unlock", "note")
+            )
             if kind == "member":
                 if action == "note":
                     await moderation.add_member_note(actor, number, parse_body(raw, label="Note"))
@@ -122,10 +128,18 @@ class ModerationController(Controller):
         except FormErrors as exc:
             if kind == "member":
                 member = await moderation.member_detail(actor, number)
-                return render(request, "mod/member.html", FORM_ERROR_STATUS, member=member, done=None,
-                              errors=exc.errors, values={**raw, **exc.values})
-            return await _item_page(request, actor, kind, number, FORM_ERROR_STATUS, errors=exc.errors,
-                                    values=exc.values)
+                return render(
+                    request,
+                    "mod/member.html",
+                    FORM_ERROR_STATUS,
+                    member=member,
+                    done=None,
+                    errors=exc.errors,
+                    values={**raw, **exc.values},
+                )
+            return await _item_page(
+                request, actor, kind, number, FORM_ERROR_STATUS, errors=exc.errors, values=exc.values
+            )
         return see_other(f"/mod?done={action}")
 
     # Admins: restrictions a moderator placed on a moderator's or an admin's post wait here.
@@ -136,7 +150,9 @@ class ModerationController(Controller):
         return render(request, "mod/restrictions.html", items=items, errors={}, values={})
 
     @post("/restrictions/{target_id:str}/{action:str}", guards=[admins_only])
-    async def decide_restriction(self, request: Request, target_id: FromPath[str], action: FromPath[str]) -> Template | Redirect:
+    async def decide_restriction(
+        self, request: Request, target_id: FromPath[str], action: FromPath[str]
+    ) -> Template | Redirect:
         actor = require_member(request)
         decision = {"confirm": restrictions.confirm, "decline": restrictions.decline}.get(action)
         if decision is None:
@@ -147,8 +163,14 @@ class ModerationController(Controller):
             await decision(actor, path_id(target_id), reason)
         except FormErrors as exc:
             items = await restrictions.awaiting(actor)
-            return render(request, "mod/restrictions.html", FORM_ERROR_STATUS, items=items, errors=exc.errors,
-                          values={**raw, **exc.values, "restriction": target_id})
+            return render(
+                request,
+                "mod/restrictions.html",
+                FORM_ERROR_STATUS,
+                items=items,
+                errors=exc.errors,
+                values={**raw, **exc.values, "restriction": target_id},
+            )
         return see_other("/mod/restrictions")
 
 
@@ -169,7 +191,9 @@ class RolesController(Controller):
         raw = await read_form(request)
         try:
             await moderation.set_role(
-                actor, path_id(member_id), clean_text(raw.get("role"), multiline=False),
+                actor,
+                path_id(member_id),
+                clean_text(raw.get("role"), multiline=False),
                 moderation.clean_reason(raw.get("reason"), required=False) or "role changed",
             )
         except FormErrors as exc:
@@ -192,7 +216,9 @@ class RolesController(Controller):
             )
         except FormErrors as exc:
             words = await moderation.watched_words(actor)
-            return render(request, "admin/words.html", FORM_ERROR_STATUS, words=words, errors=exc.errors, values=exc.values)
+            return render(
+                request, "admin/words.html", FORM_ERROR_STATUS, words=words, errors=exc.errors, values=exc.values
+            )
         return see_other("/admin/words")
 
     @post("/words/{word_id:str}/delete")

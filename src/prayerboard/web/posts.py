@@ -50,14 +50,24 @@ async def _flag(
     raw = await read_form(request)
     try:
         await moderation.flag(
-            actor, target_kind, target_id, clean_text(raw.get("reason"), multiline=False),
-            clean_text(raw.get("note"), multiline=True), request.app.state.rules,
+            actor,
+            target_kind,
+            target_id,
+            clean_text(raw.get("reason"), multiline=False),
+            clean_text(raw.get("note"), multiline=True),
+            request.app.state.rules,
         )
     except FormErrors as exc:
         detail = await posts.post_detail(actor, post_number)
         return render(
-            request, "posts/show.html", FORM_ERROR_STATUS, post=detail, reply_values={}, reply_errors={},
-            flag_errors=exc.errors, flag_target=f"{target_kind}-{target_address}",
+            request,
+            "posts/show.html",
+            FORM_ERROR_STATUS,
+            post=detail,
+            reply_values={},
+            reply_errors={},
+            flag_errors=exc.errors,
+            flag_target=f"{target_kind}-{target_address}",
         )
     return see_other(f"/posts/{post_id}?reported=1")
 
@@ -81,7 +91,12 @@ class PostController(Controller):
         actor = require_member(request)
         defaults = await posts.post_defaults(actor)
         return render(
-            request, "posts/form.html", values=defaults, errors={}, editing=None, names_hidden=await posts.names_hidden(actor)
+            request,
+            "posts/form.html",
+            values=defaults,
+            errors={},
+            editing=None,
+            names_hidden=await posts.names_hidden(actor),
         )
 
     @post("", opt={"widens_only": True})
@@ -94,7 +109,12 @@ class PostController(Controller):
             )
         except FormErrors as exc:
             return render(
-                request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=None,
+                request,
+                "posts/form.html",
+                FORM_ERROR_STATUS,
+                values=exc.values,
+                errors=exc.errors,
+                editing=None,
                 names_hidden=await posts.names_hidden(actor),
             )
         return see_other(f"/posts/{post_id}")
@@ -127,7 +147,12 @@ class PostController(Controller):
             await posts.edit_post(actor, number, parse_post(raw, request.app.state.settings.categories))
         except FormErrors as exc:
             return render(
-                request, "posts/form.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors, editing=row,
+                request,
+                "posts/form.html",
+                FORM_ERROR_STATUS,
+                values=exc.values,
+                errors=exc.errors,
+                editing=row,
                 names_hidden=await posts.names_hidden(actor),
             )
         return see_other(f"/posts/{post_id}")
@@ -159,7 +184,12 @@ class PostController(Controller):
         except FormErrors as exc:
             detail = await posts.post_detail(actor, number)
             return render(
-                request, "posts/show.html", FORM_ERROR_STATUS, post=detail, reply_values=exc.values, reply_errors=exc.errors
+                request,
+                "posts/show.html",
+                FORM_ERROR_STATUS,
+                post=detail,
+                reply_values=exc.values,
+                reply_errors=exc.errors,
             )
         return see_other(f"/posts/{post_id}#reply-{reply_id}")
 
@@ -171,7 +201,9 @@ class PostController(Controller):
         return render(request, "posts/reply_form.html", post_id=post_id, reply=reply, values=reply, errors={})
 
     @post("/{post_id:str}/replies/{reply_id:str}/edit")
-    async def edit_reply(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Template | Redirect:
+    async def edit_reply(
+        self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]
+    ) -> Template | Redirect:
         actor = require_member(request)
         number = await posts.post_number(post_id)
         reply_number = await posts.reply_number(number, reply_id)
@@ -181,7 +213,13 @@ class PostController(Controller):
             await posts.edit_reply(actor, number, reply_number, parse_body(raw))
         except FormErrors as exc:
             return render(
-                request, "posts/reply_form.html", FORM_ERROR_STATUS, post_id=post_id, reply=reply, values=exc.values, errors=exc.errors
+                request,
+                "posts/reply_form.html",
+                FORM_ERROR_STATUS,
+                post_id=post_id,
+                reply=reply,
+                values=exc.values,
+                errors=exc.errors,
             )
         return see_other(f"/posts/{post_id}#reply-{reply_id}")
 
@@ -198,7 +236,9 @@ class PostController(Controller):
         number = await posts.post_number(post_id)
         raw = await read_form(request)
         try:
-            await posts.add_update(actor, number, parse_body(raw, label="Your update", missing="Please write your update first."))
+            await posts.add_update(
+                actor, number, parse_body(raw, label="Your update", missing="Please write your update first.")
+            )
         except FormErrors as exc:
             detail = await posts.post_detail(actor, number)
             return render(
@@ -226,7 +266,9 @@ class PostController(Controller):
         return await _flag(request, "post", number, post_id, number, post_id)
 
     @post("/{post_id:str}/replies/{reply_id:str}/flag")
-    async def flag_reply(self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]) -> Template | Redirect:
+    async def flag_reply(
+        self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]
+    ) -> Template | Redirect:
         number = await posts.post_number(post_id)
         return await _flag(request, "reply", await posts.reply_number(number, reply_id), reply_id, number, post_id)
 
@@ -236,4 +278,3 @@ class PostController(Controller):
         number = await posts.post_number(post_id)
         await posts.mark_answered(actor, number)
         return see_other(f"/posts/{post_id}")
-

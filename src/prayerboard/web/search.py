@@ -30,5 +30,7 @@ async def search_page(request: Request) -> Template:
             current_actor(request), params.get("q", ""), parse_id(params.get("limit")), throttle, _client(request)
         )
     except FormErrors as exc:
-        return render(request, "search/results.html", QUERY_ERROR_STATUS, q=exc.values["q"], errors=exc.errors, found=None)
+        return render(
+            request, "search/results.html", QUERY_ERROR_STATUS, q=exc.values["q"], errors=exc.errors, found=None
+        )
     return render(request, "search/results.html", q=found.query.text, errors={}, found=found)

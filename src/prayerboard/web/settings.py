@@ -36,7 +36,9 @@ class SettingsController(Controller):
         raw = await read_form(request)
         try:
             await privacy.update_defaults(
-                actor, clean_text(raw.get("default_visibility"), multiline=False), checkbox(raw.get("default_anonymous"))
+                actor,
+                clean_text(raw.get("default_visibility"), multiline=False),
+                checkbox(raw.get("default_anonymous")),
             )
         except FormErrors as exc:
             return await _settings_page(request, FORM_ERROR_STATUS, errors=exc.errors)
