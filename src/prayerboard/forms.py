@@ -15,6 +15,7 @@ from typing import Any
 from prayerboard import names, tables
 from prayerboard.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from prayerboard.text import neutralise_bidi
+from prayerboard.vocab import PostKind, Visibility
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -167,13 +168,13 @@ class PostInput:
 
 def parse_post(raw: Mapping[str, Any], categories: tuple[str, ...]) -> PostInput:
     check = _Checker(raw)
-    kind = check.choice("kind", tables.POST_KINDS, "Choose a prayer request or a testimony.", default="request")
+    kind = check.choice("kind", PostKind.values(), "Choose a prayer request or a testimony.", default="request")
     title = check.text("title", "Title", tables.TITLE_MAX)
     body = check.text(
         "body", "Your words", tables.BODY_MAX, multiline=True, missing="Please write your request or testimony."
     )
     category = check.choice("category", categories, "Choose a category from the list.")
-    visibility = check.choice("visibility", tables.VISIBILITIES, "Choose who can read it.", default="public")
+    visibility = check.choice("visibility", Visibility.values(), "Choose who can read it.", default="public")
     anonymous = checkbox(raw.get("anonymous"))
     check.done()
     return PostInput(kind, title, body, category, visibility, anonymous)

@@ -21,14 +21,22 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from prayerboard.ids import new_public_id
+from prayerboard.vocab import (
+    MemberState,
+    ModerationState,
+    PostKind,
+    PostStatus,
+    ReportReason,
+    RestrictionAction,
+    RestrictionStatus,
+    Role,
+    TargetKind,
+    Visibility,
+    WatchedWordAction,
+)
 
-# Choices, kept here so the schema, policy and forms agree on one vocabulary.
-POST_KINDS = ("request", "testimony")
-VISIBILITIES = ("public", "members", "team")
-POST_STATUSES = ("open", "answered", "archived")
-MODERATION_STATES = ("pending", "visible", "hidden", "removed")
-ROLES = ("member", "team", "moderator", "admin")
-MEMBER_STATES = ("active", "silenced", "suspended", "deleted")
+# Every fixed set of values (and the words shown for them) lives in ``vocab``; the columns
+# name their set with ``choices=``, so the schema, policy, forms and templates read one list.
 
 PUBLIC_ID_MAX = 16
 
@@ -56,9 +64,9 @@ class Member(Table, tablename="member"):
     display_name = Varchar(length=DISPLAY_NAME_MAX)
     email = Varchar(length=EMAIL_MAX)
     password_hash = Text()
-    role = Varchar(length=16, default="member")
-    state = Varchar(length=16, default="active")
-    default_visibility = Varchar(length=16, default="public")
+    role = Varchar(length=16, default=Role.MEMBER, choices=Role)
+    state = Varchar(length=16, default=MemberState.ACTIVE, choices=MemberState)
+    default_visibility = Varchar(length=16, default=Visibility.PUBLIC, choices=Visibility)
     default_anonymous = Boolean(default=False)
     names_hidden = Boolean(default=False)  # "hide my name on all my posts" is in effect
     # Bumped to end every session at once (suspension, deletion); sessions carry the value
@@ -75,19 +83,21 @@ class Post(Table, tablename="post"):
     # exist (hidden ones included) nor in which order anonymous and named posts were written.
     public_id = Varchar(length=PUBLIC_ID_MAX, default=new_public_id)  # unique index: migration
     author = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
-    kind = Varchar(length=16)
+    kind = Varchar(length=16, choices=PostKind)
     title = Varchar(length=TITLE_MAX)
     body = Text()
     category = Varchar(length=CATEGORY_MAX)
-    visibility = Varchar(length=16, default="public")
+    visibility = Varchar(length=16, default=Visibility.PUBLIC, choices=Visibility)
     anonymous = Boolean(default=False)
     # Set when "hide my name" made this post anonymous, so that undoing it restores the name.
     named_before_hiding = Boolean(default=False)
-    status = Varchar(length=16, default="open")
-    moderation = Varchar(length=16, default="visible")
+    status = Varchar(length=16, default=PostStatus.OPEN, choices=PostStatus)
+    moderation = Varchar(length=16, default=ModerationState.VISIBLE, choices=ModerationState)
     replies_locked = Boolean(default=False)
     moderation_reason = Text(default="")  # shown to the author when their post is hidden
     edited_by_moderator = Boolean(default=False)
+    # Made anonymous for good by a moderator: the author can no longer show their name on it.
+    anonymised_by_moderator = Boolean(default=False)
     praying_count = Integer(default=0)
     reply_count = Integer(default=0)
     created_at = Timestamptz()
@@ -118,7 +128,7 @@ class Reply(Table, tablename="reply"):
     body = Text()
     anonymous = Boolean(default=False)
     named_before_hiding = Boolean(default=False)
-    moderation = Varchar(length=16, default="visible")
+    moderation = Varchar(length=16, default=ModerationState.VISIBLE, choices=ModerationState)
     moderation_reason = Text(default="")
     edited_by_moderator = Boolean(default=False)
     created_at = Timestamptz()
@@ -157,19 +167,15 @@ class SiteSetting(Table, tablename="site_setting"):
     value = Text()
 
 
-FLAG_REASONS = ("spam", "private_details", "unkind", "danger", "other")
-TARGET_KINDS = ("post", "reply", "member")
-
-
 class Flag(Table, tablename="flag"):
     """A member's report on a post or a reply; one per member per item."""
 
     id = Serial(primary_key=True)
-    target_kind = Varchar(length=8)  # "post" or "reply"
+    target_kind = Varchar(length=8, choices=TargetKind)  # a post or a reply
     target_id = Integer()
     post = ForeignKey(references=Post, on_delete=OnDelete.cascade, index=True)  # the post, or the reply's post
     reporter = ForeignKey(references=Member, on_delete=OnDelete.cascade)
-    reason = Varchar(length=32)
+    reason = Varchar(length=32, choices=ReportReason)
     note = Text(default="")
     resolved = Boolean(default=False)
     created_at = Timestamptz()
@@ -181,7 +187,7 @@ class ModerationLogEntry(Table, tablename="moderation_log"):
     id = Serial(primary_key=True)
     moderator = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)  # None: the system
     action = Varchar(length=32)
-    target_kind = Varchar(length=8)
+    target_kind = Varchar(length=8, choices=TargetKind)
     target_id = Integer()
     member = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)  # the member affected
     reason = Text(default="")
@@ -192,7 +198,7 @@ class Revision(Table, tablename="revision"):
     """Earlier text kept when a moderator redacts (or an author edits); moderators alone read it."""
 
     id = Serial(primary_key=True)
-    target_kind = Varchar(length=8)
+    target_kind = Varchar(length=8, choices=TargetKind)
     target_id = Integer()
     title = Text(default="")
     body = Text()
@@ -227,7 +233,7 @@ class WatchedWord(Table, tablename="watched_word"):
 
     id = Serial(primary_key=True)
     word = Varchar(length=100, unique=True)
-    action = Varchar(length=8)  # "block" or "review"
+    action = Varchar(length=8, choices=WatchedWordAction)
 
 
 class RetiredUsername(Table, tablename="retired_username"):
@@ -235,10 +241,6 @@ class RetiredUsername(Table, tablename="retired_username"):
 
     username_key = Varchar(length=USERNAME_MAX, primary_key=True)
     retired_at = Timestamptz()
-
-
-RESTRICTION_ACTIONS = ("silence", "suspend")
-RESTRICTION_STATUSES = ("active", "awaiting_admin", "lifted")
 
 
 class AuthorRestriction(Table, tablename="author_restriction"):
@@ -253,8 +255,8 @@ class AuthorRestriction(Table, tablename="author_restriction"):
     post = ForeignKey(references=Post, on_delete=OnDelete.set_null, null=True, index=True)
     post_public_id = Varchar(length=PUBLIC_ID_MAX)
     member = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
-    action = Varchar(length=16)  # RESTRICTION_ACTIONS
-    status = Varchar(length=16, default="active")  # RESTRICTION_STATUSES
+    action = Varchar(length=16, choices=RestrictionAction)
+    status = Varchar(length=16, default=RestrictionStatus.ACTIVE, choices=RestrictionStatus)
     reason = Text(default="")
     created_by = ForeignKey(references=Member, on_delete=OnDelete.set_null, null=True)
     created_at = Timestamptz()

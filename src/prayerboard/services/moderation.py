@@ -20,7 +20,6 @@ from prayerboard.services import utcnow
 from prayerboard.services.errors import Forbidden, NotFound, Throttled, try_again_in
 from prayerboard.stores import Counters
 from prayerboard.tables import (
-    FLAG_REASONS,
     Flag,
     Member,
     MemberNote,
@@ -31,6 +30,7 @@ from prayerboard.tables import (
     Revision,
     WatchedWord,
 )
+from prayerboard.vocab import ReportReason, Role
 
 POST_ACTIONS = ("approve", "reject", "hide", "unhide", "anonymise", "redact", "lock", "unlock", "remove", "dismiss")
 REPLY_ACTIONS = ("approve", "reject", "hide", "unhide", "redact", "remove", "dismiss")
@@ -195,7 +195,7 @@ async def flag(actor: Actor, target_kind: str, target_id: int, reason: str, note
     """
     from prayerboard.services.posts import viewable_post
 
-    if reason not in FLAG_REASONS:
+    if reason not in ReportReason.values():
         raise FormErrors({"reason": "Choose a reason from the list."}, {"note": note})
     if target_kind == "reply":
         reply = (
@@ -330,7 +330,7 @@ async def act_on_content(
             changes = {table.moderation: "removed", table.moderation_reason: reason}
             message = f"A moderator removed {what}: {reason}"
         elif action == "anonymise":
-            changes = {Post.anonymous: True, Post.named_before_hiding: False}
+            changes = {Post.anonymous: True, Post.named_before_hiding: False, Post.anonymised_by_moderator: True}
             await Reply.update({Reply.anonymous: True, Reply.named_before_hiding: False}).where(
                 (Reply.post == target_id) & (Reply.author == row["author"])
             )
@@ -416,15 +416,6 @@ async def act_on_member(actor: Actor | None, member_id: int, action: str, reason
             )
 
 
-async def anonymised_by_moderator(post_id: int) -> bool:
-    """Whether a moderator made this post anonymous; that is for good, whatever its author does."""
-    return await ModerationLogEntry.exists().where(
-        (ModerationLogEntry.action == "anonymise")
-        & (ModerationLogEntry.target_kind == "post")
-        & (ModerationLogEntry.target_id == post_id)
-    )
-
-
 async def reveal_author(actor: Actor | None, post_id: int, reason: str) -> dict[str, Any]:
     """Admins only: who wrote an anonymous post. Needs a reason; always logged."""
     if actor is None or not can(actor, "reveal_author"):
@@ -453,9 +444,8 @@ async def add_member_note(actor: Actor | None, member_id: int, body: str) -> Non
 async def set_role(actor: Actor | None, member_id: int, role: str, reason: str) -> None:
     if actor is None or not can(actor, "manage_roles"):
         raise Forbidden("Only an admin can change roles.")
-    from prayerboard.tables import ROLES
 
-    if role not in ROLES:
+    if role not in Role.values():
         raise FormErrors({"role": "Choose a role from the list."}, {})
     async with transaction():
         if not await Member.exists().where(Member.id == member_id):

@@ -12,7 +12,8 @@ from prayerboard.policy import Actor, can
 from prayerboard.services import accounts, forgetting, posts
 from prayerboard.services.errors import Forbidden, NotFound
 from prayerboard.services.posts import recount_replies
-from prayerboard.tables import VISIBILITIES, Member, Notification, Post, PostUpdate, Prayer, Reply
+from prayerboard.tables import Member, Notification, Post, PostUpdate, Prayer, Reply
+from prayerboard.vocab import Visibility
 
 DELETE_CHOICES = ("remove", "anonymise")
 
@@ -37,7 +38,7 @@ async def privacy_settings(actor: Actor) -> dict[str, Any]:
 
 
 async def update_defaults(actor: Actor, visibility: str, anonymous: bool) -> None:
-    if visibility not in VISIBILITIES:
+    if visibility not in Visibility.values():
         raise FormErrors({"default_visibility": "Choose who can read your posts."}, {})
     await Member.update({Member.default_visibility: visibility, Member.default_anonymous: anonymous}).where(
         Member.id == actor.id

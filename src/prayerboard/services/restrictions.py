@@ -18,10 +18,11 @@ from prayerboard.policy import MODERATOR_ROLES, Actor, can
 from prayerboard.services import utcnow
 from prayerboard.services.errors import Forbidden, NotFound
 from prayerboard.services.moderation import CONFIRM_ACTION, LIFT_ACTION, log_action, notify, require_moderator
-from prayerboard.tables import RESTRICTION_ACTIONS, AuthorRestriction, Post
+from prayerboard.tables import AuthorRestriction, Post
+from prayerboard.vocab import RestrictionAction
 
 # The actions as the post's moderation page names them, and the restriction each places.
-AUTHOR_ACTIONS = {f"{action}_author": action for action in RESTRICTION_ACTIONS}
+AUTHOR_ACTIONS = {f"{action}_author": action for action in RestrictionAction}
 IN_PLACE = ["active", "awaiting_admin"]
 _EFFECTS = {"silence": "pause your posting and replies", "suspend": "suspend your account"}
 _DONE = {"silence": "paused your posting and replies", "suspend": "suspended your account"}
@@ -45,7 +46,7 @@ async def restrict_author(actor: Actor | None, post_id: int, action: str, reason
     a query for some authors: the same three rows are written every time.
     """
     moderator = require_moderator(actor)
-    if action not in RESTRICTION_ACTIONS:
+    if action not in RestrictionAction.values():
         raise NotFound()
     async with transaction():
         post = (

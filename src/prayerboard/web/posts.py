@@ -8,9 +8,9 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
-from prayerboard import tables
 from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_post
 from prayerboard.services import moderation, posts, retention
+from prayerboard.vocab import PostKind
 from prayerboard.web.common import (
     current_actor,
     read_form,
@@ -30,7 +30,7 @@ def board_query_from_request(request: Request) -> posts.BoardQuery:
     kind = params.get("kind")
     category = params.get("category")
     return posts.BoardQuery(
-        kind=kind if kind in tables.POST_KINDS else None,
+        kind=kind if kind in PostKind.values() else None,
         category=category if category in categories else None,
         answered=checkbox(params.get("answered")),
         before=params.get("before") or None,
