@@ -21,6 +21,7 @@ from typing import Any
 from piccolo.columns.combination import Where
 from piccolo.query.methods.select import Select
 
+from prayerboard.services.errors import Forbidden, SignInRequired
 from prayerboard.tables import Post, Reply
 
 TEAM_ROLES = frozenset({"team", "moderator", "admin"})
@@ -250,6 +251,19 @@ def can(actor: Actor | None, action: str, obj: Any = None) -> bool:
     for column in rule.needs:
         facts[column]
     return bool(rule.check(actor or VISITOR, facts))
+
+
+def require(actor: Actor | None, action: str, obj: Any = None, refusal: str = "") -> Actor:
+    """The actor, when ``can(actor, action, obj)``; otherwise the calm refusal it deserves.
+
+    A visitor asked to do what needs an account is sent to sign in (``SignInRequired``);
+    anyone else is refused with ``Forbidden(refusal)``.
+    """
+    if can(actor, action, obj):
+        return actor or VISITOR
+    if actor is None or actor.id is None:
+        raise SignInRequired()
+    raise Forbidden(refusal) if refusal else Forbidden()
 
 
 def visible_posts_where(actor: Actor | None, post: Any = Post) -> Where | Any:

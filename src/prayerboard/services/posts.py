@@ -345,8 +345,12 @@ async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
         row = await post_for_edit(actor, post_id)
         hidden = await names_hidden(actor)
         # A post a moderator made anonymous stays anonymous, whatever the author's form says.
-        anonymous = data.anonymous or hidden or await Post.exists().where(
-            (Post.id == post_id) & (Post.anonymised_by_moderator == True)  # noqa: E712
+        anonymous = (
+            data.anonymous
+            or hidden
+            or await Post.exists().where(
+                (Post.id == post_id) & (Post.anonymised_by_moderator == True)  # noqa: E712
+            )
         )
         if verdict == "review" and row["moderation"] == "visible":
             await Post.update({Post.moderation: "pending"}).where(Post.id == post_id)
