@@ -1,4 +1,5 @@
-"""A session belongs to one member for good, and a suspension ends it for good.
+"""A session belongs to one member for good, a suspension ends it for good, and static files and
+health checks never look at it.
 
 A suspension placed through a post ("suspend the author of post N") never touches the
 member's own row, so it cannot bump their session epoch; sessions remember when they were
@@ -7,7 +8,9 @@ signed in instead, and a suspension placed after that ends them even once it is 
 
 from __future__ import annotations
 
-from conftest import query, scalar
+import pytest
+
+from conftest import SESSION_COOKIE, query, scalar
 
 
 def make_moderator(new_browser):
@@ -40,3 +43,34 @@ def test_lifted_author_silence_keeps_the_session(author, new_browser):
         moderator.post(f"/mod/posts/{address}/lift", {"restriction": restriction, "reason": "Calm"}).status_code == 303
     )
     assert author.get("/settings").status_code == 200
+
+
+def _session_rows(session_id: str) -> int:
+    return scalar("SELECT count(*) FROM key_value WHERE key LIKE ?", f"%{session_id}")
+
+
+@pytest.mark.parametrize("path", ["/static/site.css", "/healthz", "/readyz"])
+def test_static_files_and_health_checks_never_read_the_session_or_the_member(new_browser, path):
+    browser = new_browser()
+    assert browser.register("naomi").status_code == 303
+    session_id = browser.client.cookies[SESSION_COOKIE]
+    # Suspended: the next look at this session finds a dead account, ends it and clears the cookie.
+    query("UPDATE member SET state = 'suspended' WHERE username = 'naomi'")
+
+    response = browser.get(path)
+    assert response.status_code == 200
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+    assert "private" not in response.headers.get("cache-control", "")  # no member was found here
+    assert _session_rows(session_id) == 1  # nobody looked: the dead session is still stored
+
+    board = browser.get("/")
+    assert f'{SESSION_COOKIE}=""' in board.headers["set-cookie"] or "Max-Age=0" in board.headers["set-cookie"]
+    assert _session_rows(session_id) == 0
+    assert "Sign out" not in board.text
+
+
+def test_an_unknown_session_cookie_costs_static_files_nothing(visitor):
+    visitor.set_cookie(SESSION_COOKIE, "ab" * 32)
+    assert SESSION_COOKIE not in visitor.get("/static/site.css").headers.get("set-cookie", "")
+    # Where the board looks, the unknown session is cleared.
+    assert SESSION_COOKIE in visitor.get("/").headers["set-cookie"]

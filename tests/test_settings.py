@@ -23,6 +23,36 @@ def test_privacy_defaults_prefill_the_post_form(author):
     assert 'id="anonymous" name="anonymous" checked' in form
 
 
+@pytest.mark.parametrize(
+    ("path", "form", "message"),
+    [
+        ("/settings", {"default_visibility": "members"}, "Your privacy defaults are saved."),
+        ("/settings/hide-name", {}, "Your name is now hidden on everything you have written"),
+    ],
+)
+def test_a_saved_setting_is_confirmed_once_after_the_redirect(author, path, form, message):
+    response = author.post(path, form)
+    assert response.status_code == 303 and response.headers["location"] == "/settings"
+    page = author.get("/settings").text
+    assert page.count(message) == 1
+    assert message not in author.get("/settings").text  # said once, not on the next page
+    assert message not in author.get("/").text
+
+
+def test_showing_the_name_again_is_confirmed_once(author):
+    author.post("/settings/hide-name")
+    author.get("/settings")
+    assert author.post("/settings/show-name").headers["location"] == "/settings"
+    message = "Your name is shown again where it was before."
+    assert message in author.get("/settings").text
+    assert message not in author.get("/settings").text
+
+
+def test_a_refused_setting_is_not_confirmed(author):
+    assert author.post("/settings", {"default_visibility": "everyone"}).status_code == 422
+    assert "Your privacy defaults are saved." not in author.get("/settings").text
+
+
 def test_unknown_default_visibility_is_refused_with_a_message(author):
     response = author.post("/settings", {"default_visibility": "everyone"})
     assert response.status_code == 422
@@ -156,9 +186,20 @@ def admin(new_browser):
 
 
 def test_only_admins_reach_board_settings(member, visitor):
-    assert member.get("/admin/settings").status_code == 403
+    refused = member.get("/admin/settings")
+    assert refused.status_code == 403 and "Only an admin can change the board&#39;s settings." in refused.text
     assert member.post("/admin/settings", {"members_only": "on"}).status_code == 403
-    assert visitor.get("/admin/settings").status_code == 303
+    assert scalar("SELECT count(*) FROM site_setting WHERE key = 'members_only' AND value = '1'") == 0
+    response = visitor.get("/admin/settings")
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/admin/settings"
+
+
+def test_board_settings_are_confirmed_once_after_the_redirect(admin):
+    response = admin.post("/admin/settings", {"join_policy": "approval"})
+    assert response.status_code == 303 and response.headers["location"] == "/admin/settings"
+    page = admin.get("/admin/settings").text
+    assert page.count("Saved.") == 1 and 'value="approval" checked' in page
+    assert "Saved." not in admin.get("/admin/settings").text
 
 
 def test_members_only_board_admits_no_visitor(admin, author, visitor):

@@ -198,3 +198,13 @@ def test_every_form_that_posts_carries_a_csrf_token(author, member):
         for form in forms:
             token = re.search(r'name="_csrf_token" value="([^"]+)"', form)
             assert token and len(token.group(1)) > 20, (path, form[:200])
+
+
+def test_a_report_is_thanked_once_after_the_redirect(author, member):
+    post_id = author.create_post()
+    response = member.post(f"/posts/{post_id}/flag", {"reason": "spam"})
+    assert response.status_code == 303 and response.headers["location"] == f"/posts/{post_id}"
+    thanks = "Thank you. A moderator will look at your report."
+    assert member.get(f"/posts/{post_id}").text.count(thanks) == 1
+    assert thanks not in member.get(f"/posts/{post_id}").text  # said once, not on the next visit
+    assert thanks not in author.get(f"/posts/{post_id}").text  # and only to the one who reported

@@ -32,6 +32,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from prayerboard import db, policy
 from prayerboard.api.openapi import OPENAPI_CONFIG
 from prayerboard.api.posts import PostApiController
+from prayerboard.auth import OUTSIDE_THE_BOARD, authentication_middleware, outside_the_board
 from prayerboard.services import accounts, moderation, retention
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.services.moderation import ModerationRules
@@ -42,7 +43,7 @@ from prayerboard.stores import DatabaseCounters, DatabaseStore, Generation, buil
 from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
 from prayerboard.web.cache import VisitorPageCache
-from prayerboard.web.common import ACTOR_KEY, MOD_WAITING_KEY, BoardRequest, login_redirect, render
+from prayerboard.web.common import MOD_WAITING_KEY, BoardRequest, login_redirect, render
 from prayerboard.web.feed import atom_feed
 from prayerboard.web.health import healthz, readyz
 from prayerboard.web.invitations import JoiningController
@@ -248,31 +249,30 @@ def package_dir(name: str) -> Path:
     raise RuntimeError(f"cannot find the {name}/ directory next to {here}")
 
 
-class ActorMiddleware(ASGIMiddleware):
-    """Load the signed-in member once per request, after the session middleware.
+class BoardGate(ASGIMiddleware):
+    """What the board does around every request once it knows who is asking (``request.user``).
 
-    It also keeps visitor pages honest (docs/privacy.md, "Visitor pages"): every unsafe request
-    sets a new shared visitor generation after its change commits and before its response
-    starts, unless its route says it only widens what visitors see (``opt={"widens_only": True}``).
-    Deny by default: a new route that forgets to say so costs one write, never a stale page.
+    - On a members-only board, a visitor or a member waiting for approval gets no further than
+      signing in, joining, and (waiting) their settings: ``_members_only_answer``.
+    - A moderator's pages show how many items wait for review.
+    - Pages for a signed-in member are never cached or indexed.
+    - Visitor pages stay honest (docs/privacy.md, "Visitor pages"): every unsafe request sets a
+      new shared visitor generation after its change commits and before its response starts,
+      unless its route says it only widens what visitors see (``opt={"widens_only": True}``).
+      Deny by default: a new route that forgets to say so costs one write, never a stale page.
+
+    Paths outside the board (static files, health checks) pass straight through.
     """
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:  # type: ignore[override]
+        return outside_the_board(scope["path"])
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         state = scope["app"].state
-        session = scope.get("session") or {}
-        member_id = session.get("member_id") if isinstance(session, dict) else None
-        actor = None
-        if isinstance(member_id, int):
-            since = session.get("since")
-            actor = await accounts.load_actor(
-                member_id, session.get("epoch", 0), since if isinstance(since, (int, float)) else None
-            )
-            if actor is None:
-                # The account was suspended or deleted: this session must not work again.
-                scope["session"] = {}
-        scope[ACTOR_KEY] = actor  # type: ignore[literal-required]
+        actor: policy.Actor | None = scope.get("user")
         generation: str | None = None
-        if (actor is None or not actor.is_member) and not scope["path"].startswith(PATHS_WITHOUT_THE_BOARD):
+        if actor is None or not actor.is_member:
             # One read of the shared generation serves the members-only check and the cache.
             generation = await state.visitor_cache.generation.current()
             site_settings = await state.site_settings.get(generation, known=True)
@@ -331,13 +331,11 @@ class ActorMiddleware(ASGIMiddleware):
                 await after_the_change()
 
 
-# Paths that show nothing of the board, so a visitor's request for them reads no settings.
-PATHS_WITHOUT_THE_BOARD = ("/static/", "/healthz", "/readyz")
 # What a visitor may still reach on a members-only board: signing in and joining.
-VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register", "/static/", "/healthz", "/readyz")
+VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register")
 # What a member waiting for approval may reach there: the notice, their settings (export and
 # deletion included), signing out.
-PENDING_PATHS = ("/join/waiting", "/settings", "/logout", "/login", "/register", "/static/", "/healthz", "/readyz")
+PENDING_PATHS = ("/join/waiting", "/settings", "/logout", "/login", "/register")
 
 
 async def _members_only_answer(scope: Scope, receive: Receive, send: Send, pending: bool = False) -> None:
@@ -522,6 +520,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         httponly=True,
         samesite="lax",
         renew_on_access=True,
+        # Static files and health checks read no session: a cookie costs no store read there.
+        exclude=list(OUTSIDE_THE_BOARD),
     )
     app = Board(
         route_handlers=[
@@ -547,7 +547,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         middleware=[
             session_config.middleware,
-            ActorMiddleware(),
+            authentication_middleware(),
+            BoardGate(),
             # Where Litestar's own CSRF check would sit (innermost), as ``TokenCheck``.
             DefineMiddleware(TokenCheck, config=csrf_config),
         ],

@@ -10,9 +10,9 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath, Parameter
 
 from prayerboard.api.openapi import BAD_QUERY, COMMON_ERRORS, NOT_FOUND
+from prayerboard.auth import current_actor
 from prayerboard.services import posts
 from prayerboard.text import neutralise_bidi
-from prayerboard.web.common import current_actor
 
 CURSOR_MAX = 64  # a post's public id is far shorter; anything longer cannot be a cursor
 

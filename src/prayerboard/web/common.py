@@ -13,25 +13,13 @@ from litestar.exceptions import ClientException
 from litestar.response import Redirect, Response, Template
 from litestar.types import Empty
 
+# Who is asking lives in prayerboard.auth (the API reads it too); the pages import it from here.
+from prayerboard.auth import current_actor
+from prayerboard.auth import require_member as require_member
 from prayerboard.forms import parse_id
-from prayerboard.policy import Actor
-from prayerboard.services.errors import NotFound, SignInRequired
+from prayerboard.services.errors import NotFound
 
-ACTOR_KEY = "prayerboard.actor"
 MOD_WAITING_KEY = "prayerboard.mod_waiting"
-
-
-def current_actor(request: Request) -> Actor | None:
-    """The signed-in member, loaded once per request by ``ActorMiddleware``; None for visitors."""
-    return request.scope.get(ACTOR_KEY)  # type: ignore[return-value]
-
-
-def require_member(request: Request) -> Actor:
-    """The signed-in member, or ``SignInRequired`` (answered with a 303 to /login?next=...)."""
-    actor = current_actor(request)
-    if actor is None:
-        raise SignInRequired()
-    return actor
 
 
 UNREADABLE_FORM = "The form could not be read as text."

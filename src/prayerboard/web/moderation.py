@@ -15,7 +15,7 @@ from prayerboard.forms import FormErrors, clean_text, parse_body, parse_id
 from prayerboard.policy import Actor, can
 from prayerboard.services import moderation, posts, restrictions
 from prayerboard.services.errors import Forbidden, NotFound, SignInRequired
-from prayerboard.web.common import ACTOR_KEY, path_id, read_form, render, require_member, see_other
+from prayerboard.web.common import current_actor, path_id, read_form, render, require_member, see_other
 
 FORM_ERROR_STATUS = 422
 
@@ -24,7 +24,7 @@ def _guard(action: str, refusal: str) -> Callable[[ASGIConnection, BaseRouteHand
     """A guard: visitors are sent to sign in, members without ``action`` are refused."""
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        actor = connection.scope.get(ACTOR_KEY)  # type: ignore[call-overload]
+        actor = current_actor(connection)
         if actor is None:
             raise SignInRequired()
         if not can(actor, action):

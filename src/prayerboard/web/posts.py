@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Response, Template
 
 from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_post
@@ -69,7 +70,8 @@ async def _flag(
             flag_errors=exc.errors,
             flag_target=f"{target_kind}-{target_address}",
         )
-    return see_other(f"/posts/{post_id}?reported=1")
+    flash(request, "Thank you. A moderator will look at your report.", category="info")
+    return see_other(f"/posts/{post_id}")
 
 
 class BoardController(Controller):
