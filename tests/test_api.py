@@ -79,5 +79,5 @@ def test_openapi_document_describes_the_posts_api(visitor):
     document = visitor.get("/schema/openapi.json").json()
     assert "/api/v1/posts" in document["paths"]
     assert "/api/v1/posts/{post_id}" in document["paths"]
-    schema = document["components"]["schemas"]["PostOut"]
+    schema = document["components"]["schemas"]["PostView"]
     assert set(schema["properties"]) >= REQUIRED_FIELDS

@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 from markupsafe import Markup
 
+from prayerboard import vocab
 from prayerboard.policy import can
+from prayerboard.rows import PostCard
 from prayerboard.settings import Settings
 from prayerboard.text import render_plain_text
 
@@ -47,7 +49,7 @@ def time_ago(value: Any, now: dt.datetime | None = None) -> str:
         return ""
     seconds = int(((now or dt.datetime.now(dt.UTC)) - moment).total_seconds())
     if seconds < 3600 and _on_the_hour(moment):
-        # An anonymous author's time, given to the hour (services.posts.to_the_hour): say no more.
+        # An anonymous author's time, given to the hour (rows.to_the_hour): say no more.
         return "within the hour"
     if seconds < 60:
         return "just now"
@@ -89,20 +91,20 @@ class CardHeads:
         self._cards: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
         self._macro: Any = None
 
-    def __call__(self, post: dict[str, Any]) -> Markup:
+    def __call__(self, post: PostCard) -> Markup:
         key = (
-            post["id"],
-            post["kind"],
-            post["status"],
-            post["category"],
-            post["visibility"],
-            post["title"],
-            post["excerpt"],
-            post["author_name"],
-            post["author_username"],
-            bool(post["is_own"] and post["anonymous"]),
-            time_ago(post["created_at"]),
-            iso_datetime(post["created_at"]),
+            post.public_id,
+            post.kind,
+            post.status,
+            post.category,
+            post.visibility,
+            post.title,
+            post.excerpt,
+            post.author_name,
+            post.author_username,
+            post.is_own and post.anonymous,
+            time_ago(post.created_at),
+            iso_datetime(post.created_at),
         )
         card = self._cards.get(key)
         if card is None:
@@ -115,8 +117,17 @@ class CardHeads:
         return card
 
 
+# The vocabulary's enums, so that templates name values and show labels from the one list.
+VOCABULARY = {
+    name: value
+    for name, value in vars(vocab).items()
+    if isinstance(value, type) and issubclass(value, vocab.Choice) and value is not vocab.Choice
+}
+
+
 def configure_environment(env: Environment, settings: Settings) -> None:
     env.globals.update(can=can, with_query=with_query, board_name=settings.board_name, card_head=CardHeads(env))
+    env.globals.update(VOCABULARY)
     env.filters.update(plain_text=render_plain_text, date=format_date, iso=iso_datetime, ago=time_ago)
     # Templates ship with the package and change only with a new release; checking the files on
     # every render costs a stat() per template per request.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 import msgspec
@@ -11,58 +10,18 @@ from litestar.params import FromPath, Parameter
 
 from prayerboard.api.openapi import BAD_QUERY, COMMON_ERRORS, NOT_FOUND
 from prayerboard.auth import current_actor
+from prayerboard.rows import PostView
 from prayerboard.services import posts
-from prayerboard.text import neutralise_bidi
 
 CURSOR_MAX = 64  # a post's public id is far shorter; anything longer cannot be a cursor
-
-
-class PostOut(msgspec.Struct):
-    """A post as the API shows it. ``author`` is null wherever the name may not be shown, and
-    then the times are given to the hour (docs/privacy.md, "Times")."""
-
-    id: str  # the post's address: a short random id, never a row id (docs/privacy.md, "Ids")
-    kind: Literal["request", "testimony"]
-    title: str
-    body: str
-    category: str
-    status: Literal["open", "answered", "archived"]
-    visibility: Literal["public", "members", "team"]
-    created_at: dt.datetime
-    edited_at: dt.datetime | None
-    answered_at: dt.datetime | None
-    praying_count: int
-    reply_count: int
-    author: str | None
-    url: str
 
 
 class PostPage(msgspec.Struct):
     """One page of posts, newest first, with cursors for the next and previous pages."""
 
-    posts: list[PostOut]
+    posts: list[PostView]
     next_before: str | None
     prev_after: str | None
-
-
-def _out(row: dict) -> PostOut:
-    # Built field by field so that nothing the service keeps for policy (author ids) can leak.
-    return PostOut(
-        id=row["public_id"],
-        kind=row["kind"],
-        title=neutralise_bidi(row["title"]),
-        body=neutralise_bidi(row["body"]),
-        category=row["category"],
-        status=row["status"],
-        visibility=row["visibility"],
-        created_at=row["created_at"],
-        edited_at=row["edited_at"],
-        answered_at=row["answered_at"],
-        praying_count=row["praying_count"],
-        reply_count=row["reply_count"],
-        author=row["author_name"],
-        url=f"/posts/{row['public_id']}",
-    )
 
 
 class PostApiController(Controller):
@@ -107,10 +66,10 @@ class PostApiController(Controller):
             after=after or None,
         )
         page = await posts.board(current_actor(request), query, settings.page_size)
-        return PostPage(posts=[_out(p) for p in page.posts], next_before=page.older, prev_after=page.newer)
+        return PostPage(posts=[PostView.of(p) for p in page.posts], next_before=page.older, prev_after=page.newer)
 
     @get("/{post_id:str}", responses={**NOT_FOUND, **COMMON_ERRORS})
-    async def get_post(self, request: Request, post_id: FromPath[str]) -> PostOut:
+    async def get_post(self, request: Request, post_id: FromPath[str]) -> PostView:
         """One post, if you may see it; 404 otherwise."""
         detail = await posts.post_detail(current_actor(request), await posts.post_number(post_id))
-        return _out(detail)
+        return PostView.of(detail)

@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from prayerboard.rows import PostCard
 from prayerboard.services import posts
 from prayerboard.text import neutralise_bidi
 
@@ -42,37 +43,37 @@ def _add(parent: ET.Element, tag: str, text: Any = None, **attributes: str) -> E
     return element
 
 
-def _updated(post: dict[str, Any]) -> dt.datetime:
+def _updated(post: PostCard) -> dt.datetime:
     """The last time what the entry shows changed: written, edited, answered, an update added,
     a name hidden or shown, a moderator's change (``Post.changed_at``).
 
     The times are as the board presents them, so an anonymous post's are to the hour
     (docs/privacy.md, "Times").
     """
-    times = (post["created_at"], post["edited_at"], post["answered_at"], post["changed_at"])
+    times = (post.created_at, post.edited_at, post.answered_at, post.changed_at)
     return max(t for t in times if t)
 
 
-def _entry(feed: ET.Element, base_url: str, post: dict[str, Any]) -> str:
+def _entry(feed: ET.Element, base_url: str, post: PostCard) -> str:
     """Add one post as an entry; returns its ``updated`` time."""
-    url = f"{base_url}/posts/{post['public_id']}"
+    url = f"{base_url}{post.url}"
     updated = _rfc3339(_updated(post))
     entry = _add(feed, "entry")
     _add(entry, "id", url)
-    _add(entry, "title", post["title"], type="text")
-    _add(entry, "published", _rfc3339(post["created_at"]))
+    _add(entry, "title", post.title, type="text")
+    _add(entry, "published", _rfc3339(post.created_at))
     _add(entry, "updated", updated)
     _add(entry, "link", rel="alternate", type="text/html", href=url)
     author = _add(entry, "author")
     # ``author_name`` is None wherever the policy hides the name: then nothing else is added.
-    if post["author_name"]:
-        _add(author, "name", post["author_name"])
-        _add(author, "uri", f"{base_url}/members/{post['author_username']}")
+    if post.author_name:
+        _add(author, "name", post.author_name)
+        _add(author, "uri", f"{base_url}/members/{post.author_username}")
     else:
         _add(author, "name", ANONYMOUS)
-    _add(entry, "category", term=post["category"], label=post["category"])
-    _add(entry, "category", term=post["kind"], label="Prayer request" if post["kind"] == "request" else "Testimony")
-    _add(entry, "content", post["body"], type="text")
+    _add(entry, "category", term=post.category, label=post.category)
+    _add(entry, "category", term=post.kind, label=post.kind.label)
+    _add(entry, "content", post.body, type="text")
     return updated
 
 

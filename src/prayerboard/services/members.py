@@ -8,6 +8,7 @@ their own anonymous thread, whose words would point back to them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from piccolo.query.methods.select import Select
@@ -15,13 +16,36 @@ from piccolo.query.methods.select import Select
 from prayerboard import policy
 from prayerboard.ids import looks_like_public_id
 from prayerboard.policy import Actor, can
+from prayerboard.rows import POST_COLUMNS, REPLY_COLUMNS, PostCard, PostRow, ReplyListing, ReplyRow
 from prayerboard.services.accounts import username_key
 from prayerboard.services.errors import NotFound
+from prayerboard.services.posts import present_post, reply_listing
 from prayerboard.tables import USERNAME_MAX, Member, Post, Reply
 from prayerboard.text import excerpt
+from prayerboard.vocab import MemberState
 
 PROFILE_LIST_SIZE = 20  # posts, and replies, shown per page of a profile
-GONE_STATES = ("suspended", "deleted", "pending")  # no public face on the board (pending: not yet admitted)
+# No public face on the board (pending: not yet admitted).
+GONE_STATES = (MemberState.SUSPENDED, MemberState.DELETED, MemberState.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileMember:
+    """Who a profile is about, as anyone may see it: no id, the month joined and no more."""
+
+    username: str
+    display_name: str
+    joined_month: str  # the month is enough; the day says more than needed
+    joined_iso_month: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    member: ProfileMember
+    posts: list[PostCard]
+    older_posts: str | None
+    replies: list[ReplyListing]
+    older_replies: str | None
 
 
 async def _listed_member(username: str) -> dict[str, Any]:
@@ -53,38 +77,27 @@ async def _newest_first(
         cursor = await listed(table.id).where(table.public_id == before).first()
         if cursor is not None:
             select = select.where(table.id < cursor["id"])
-    rows = await select.order_by(table.id, ascending=False).limit(PROFILE_LIST_SIZE + 1)
+    rows: list[dict[str, Any]] = await select.order_by(table.id, ascending=False).limit(PROFILE_LIST_SIZE + 1)
     older = rows[PROFILE_LIST_SIZE - 1]["public_id"] if len(rows) > PROFILE_LIST_SIZE else None
     return rows[:PROFILE_LIST_SIZE], older
 
 
 async def _posts_by(
     actor: Actor | None, member_id: int, own: bool, before: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
-    def listed(*columns: Any) -> Select:
+) -> tuple[list[PostCard], str | None]:
+    def listed(*columns: Any) -> Select[Post]:
         select = policy.visible_posts(actor, *columns).where(Post.author == member_id)
         return select if own else select.where(Post.anonymous.eq(False))
 
-    columns = (
-        Post.id,
-        Post.public_id,
-        Post.author,
-        Post.kind,
-        Post.title,
-        Post.category,
-        Post.visibility,
-        Post.status,
-        Post.anonymous,
-        Post.created_at,
-    )
-    rows, older = await _newest_first(listed, Post, columns, before)
-    return [r for r in rows if can(actor, "see_author", r)], older
+    found, older = await _newest_first(listed, Post, POST_COLUMNS, before)
+    rows = [PostRow.from_row(r) for r in found]
+    return [present_post(actor, r, False) for r in rows if can(actor, "see_author", r)], older
 
 
 async def _replies_by(
     actor: Actor | None, member_id: int, own: bool, before: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
-    def listed(*columns: Any) -> Select:
+) -> tuple[list[ReplyListing], str | None]:
+    def listed(*columns: Any) -> Select[Reply]:
         select = policy.visible_replies(actor, *columns).where(Reply.author == member_id)
         if own:
             return select
@@ -93,27 +106,14 @@ async def _replies_by(
             Reply.anonymous.eq(False) & (Reply.post.anonymous.eq(False) | (Reply.post.author != member_id))
         )
 
-    columns = (
-        Reply.id,
-        Reply.public_id,
-        Reply.author,
-        Reply.post,
-        Reply.post.public_id.as_alias("post_public_id"),
-        Reply.body,
-        Reply.anonymous,
-        Reply.created_at,
-        Reply.post.title.as_alias("post_title"),
-    )
-    rows, older = await _newest_first(listed, Reply, columns, before)
-    replies = [r for r in rows if can(actor, "see_reply_author", r)]
-    for reply in replies:
-        reply["excerpt"] = excerpt(reply.pop("body"))
-    return replies, older
+    found, older = await _newest_first(listed, Reply, REPLY_COLUMNS, before)
+    rows = [ReplyRow.from_row(r) for r in found]
+    return [reply_listing(actor, r, excerpt(r.body)) for r in rows if can(actor, "see_reply_author", r)], older
 
 
 async def profile(
     actor: Actor | None, username: str, posts_before: str | None = None, replies_before: str | None = None
-) -> dict[str, Any]:
+) -> Profile:
     """A member's profile as ``actor`` may see it: name, month joined, their posts and replies.
 
     Anonymous posts and replies are listed to their author alone (the page marks them), never
@@ -124,15 +124,15 @@ async def profile(
     posts, older_posts = await _posts_by(actor, member["id"], own, posts_before)
     replies, older_replies = await _replies_by(actor, member["id"], own, replies_before)
     joined = member["created_at"]
-    return {
-        "member": {
-            "username": member["username"],
-            "display_name": member["display_name"],
-            "joined_month": f"{joined:%B %Y}",  # the month is enough; the day says more than needed
-            "joined_iso_month": f"{joined:%Y-%m}",
-        },
-        "posts": posts,
-        "older_posts": older_posts,
-        "replies": replies,
-        "older_replies": older_replies,
-    }
+    return Profile(
+        member=ProfileMember(
+            username=member["username"],
+            display_name=member["display_name"],
+            joined_month=f"{joined:%B %Y}",
+            joined_iso_month=f"{joined:%Y-%m}",
+        ),
+        posts=posts,
+        older_posts=older_posts,
+        replies=replies,
+        older_replies=older_replies,
+    )

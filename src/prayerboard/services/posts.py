@@ -10,11 +10,27 @@ from prayerboard import policy
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors, PostInput
 from prayerboard.ids import looks_like_public_id
-from prayerboard.policy import Actor, can
-from prayerboard.services import forgetting, moderation, utcnow
-from prayerboard.services.errors import Forbidden, NotFound
+from prayerboard.policy import POST_ACTIONS, REPLY_ACTIONS, Actor, allowed, can, require
+from prayerboard.rows import (
+    POST_COLUMNS,
+    REPLY_COLUMNS,
+    Byline,
+    PostCard,
+    PostDetail,
+    PostRow,
+    ReplyListing,
+    ReplyRow,
+    ReplyView,
+    UpdateView,
+    post_card,
+)
+from prayerboard.services import forgetting, utcnow
+from prayerboard.services.errors import NotFound
+from prayerboard.services.moderation import limits
+from prayerboard.services.moderation.log import Notice, Target, record
 from prayerboard.tables import Member, Post, PostUpdate, Prayer, Reply, Revision
 from prayerboard.text import excerpt
+from prayerboard.vocab import ModerationState, PostKind, PostStatus, TargetKind
 
 REPLIES_PER_PAGE_LIMIT = 500  # a thread longer than this shows its newest 500 replies
 
@@ -36,7 +52,7 @@ class BoardQuery:
 
 @dataclass
 class BoardPage:
-    posts: list[dict[str, Any]]
+    posts: list[PostCard]
     older: str | None = None  # pass as ``before`` for the next (older) page
     newer: str | None = None  # pass as ``after`` for the previous (newer) page
     query: BoardQuery = field(default_factory=BoardQuery)
@@ -75,67 +91,26 @@ async def _cursor(actor: Actor | None, public_id: str | None) -> int | None:
     return row["id"] if row is not None else None
 
 
-CARD_COLUMNS = (
-    Post.id,
-    Post.public_id,
-    Post.author,
-    Post.kind,
-    Post.title,
-    Post.body,
-    Post.category,
-    Post.visibility,
-    Post.anonymous,
-    Post.status,
-    Post.moderation,
-    Post.replies_locked,
-    Post.praying_count,
-    Post.reply_count,
-    Post.created_at,
-    Post.answered_at,
-    Post.edited_at,
-    Post.moderation_reason,
-    Post.edited_by_moderator,
-    Post.changed_at,
-    Post.author.display_name.as_alias("author_display_name"),
-    Post.author.username.as_alias("author_username"),
-)
+CARD_COLUMNS = POST_COLUMNS  # a board card's select: every column of a ``PostRow``
 
 
-# The times a post or reply row may carry; all are shown to the hour when the author is hidden.
-TIME_COLUMNS = ("created_at", "edited_at", "answered_at", "changed_at")
+def byline(actor: Actor | None, row: PostRow | ReplyRow) -> Byline:
+    """Who wrote ``row``, as ``actor`` may see it: the one place the author rule is applied."""
+    action = "see_author" if isinstance(row, PostRow) else "see_reply_author"
+    return Byline.of(row, actor.id if actor is not None else None, can(actor, action, row))
 
 
-def to_the_hour(moment: dt.datetime | None) -> dt.datetime | None:
-    """``moment`` no finer than the hour it fell in."""
-    return moment.replace(minute=0, second=0, microsecond=0) if moment is not None else None
-
-
-def apply_author(actor: Actor | None, row: dict[str, Any], action: str) -> bool:
-    """Replace the joined author columns with what ``actor`` may see of them (None when hidden).
-
-    Where the name is hidden, so are exact times: an anonymous post's or reply's times are
-    shown to the hour, since a minute can be matched to someone's habits (docs/privacy.md,
-    "Times"). This is the one place that rounds them, for every surface. Returns whether
-    the author is shown.
-    """
-    shown = can(actor, action, row)
-    name, username = row.pop("author_display_name"), row.pop("author_username")
-    row["author_name"] = name if shown else None
-    row["author_username"] = username if shown else None
-    row["is_own"] = actor is not None and actor.id is not None and row["author"] == actor.id
-    if not shown:
-        for column in TIME_COLUMNS:
-            if column in row:
-                row[column] = to_the_hour(row[column])
-    return shown
-
-
-def _present_post(actor: Actor | None, row: dict[str, Any], praying: bool) -> dict[str, Any]:
-    """Apply the privacy rules to one post row for ``actor``."""
-    apply_author(actor, row, "see_author")
-    row["praying"] = praying
-    row["excerpt"] = excerpt(row["body"])
-    return row
+def present_post(actor: Actor | None, row: PostRow, praying: bool, text: str | None = None) -> PostCard:
+    """The card ``actor`` sees of ``row``; ``text`` replaces the excerpt (a search snippet)."""
+    return PostCard(
+        **post_card(
+            row,
+            byline(actor, row),
+            allowed(actor, POST_ACTIONS, row),
+            praying,
+            excerpt(row.body) if text is None else text,
+        )
+    )
 
 
 async def _praying_set(actor: Actor | None, post_ids: list[int]) -> set[int]:
@@ -153,9 +128,9 @@ async def board(actor: Actor | None, query: BoardQuery, page_size: int) -> Board
     if query.category:
         select = select.where(Post.category == query.category)
     if query.answered:
-        select = select.where(Post.status == "answered")
+        select = select.where(Post.status == PostStatus.ANSWERED)
     else:
-        select = select.where(Post.status != "archived")
+        select = select.where(Post.status != PostStatus.ARCHIVED)
     before, after = await _cursor(actor, query.before), await _cursor(actor, query.after)
     going_back = after is not None and before is None
     if going_back:
@@ -164,81 +139,113 @@ async def board(actor: Actor | None, query: BoardQuery, page_size: int) -> Board
         if before is not None:
             select = select.where(Post.id < before)
         select = select.order_by(Post.id, ascending=False)
-    rows = await select.limit(page_size + 1)
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
+    found = await select.limit(page_size + 1)
+    has_more = len(found) > page_size
+    rows = [PostRow.from_row(r) for r in found[:page_size]]
     if going_back:
         rows.reverse()
-    praying = await _praying_set(actor, [r["id"] for r in rows])
-    posts = [_present_post(actor, r, r["id"] in praying) for r in rows]
+    praying = await _praying_set(actor, [r.id for r in rows])
+    posts = [present_post(actor, r, r.id in praying) for r in rows]
     page = BoardPage(posts=posts, query=query)
     if posts:
         if going_back:
-            page.older = posts[-1]["public_id"]
-            page.newer = posts[0]["public_id"] if has_more else None
+            page.older = posts[-1].public_id
+            page.newer = posts[0].public_id if has_more else None
         else:
-            page.older = posts[-1]["public_id"] if has_more else None
-            page.newer = posts[0]["public_id"] if before is not None else None
+            page.older = posts[-1].public_id if has_more else None
+            page.newer = posts[0].public_id if before is not None else None
     return page
 
 
-async def _load_post(post_id: int) -> dict[str, Any] | None:
-    return await Post.select(*CARD_COLUMNS).where(Post.id == post_id).first()
+async def load_post(post_id: int) -> PostRow | None:
+    """The post row ``post_id``, whoever may see it (the caller asks the policy)."""
+    row = await Post.select(*POST_COLUMNS).where(Post.id == post_id).first()
+    return PostRow.from_row(row) if row is not None else None
 
 
-async def viewable_post(actor: Actor | None, post_id: int) -> dict[str, Any]:
+async def load_reply(reply_id: int, post_id: int | None = None) -> ReplyRow | None:
+    """The reply row ``reply_id`` (on post ``post_id``, when given), whoever may see it."""
+    where = Reply.id == reply_id
+    if post_id is not None:
+        where = where & (Reply.post == post_id)
+    row = await Reply.select(*REPLY_COLUMNS).where(where).first()
+    return ReplyRow.from_row(row) if row is not None else None
+
+
+async def viewable_post(actor: Actor | None, post_id: int) -> PostRow:
     """The post row if ``actor`` may see it; otherwise NotFound, so existence is not revealed."""
-    row = await _load_post(post_id)
+    row = await load_post(post_id)
     if row is None or not can(actor, "view_post", row):
         raise NotFound()
     return row
 
 
-async def post_detail(actor: Actor | None, post_id: int) -> dict[str, Any]:
-    """A post with its updates and the replies ``actor`` may see.
+def present_reply(actor: Actor | None, row: ReplyRow) -> ReplyView:
+    """The reply as ``actor`` sees it in its thread."""
+    author = byline(actor, row)
+    return ReplyView(
+        public_id=row.public_id,
+        body=row.body,
+        author_name=author.name,
+        author_username=author.username,
+        is_own=author.is_own,
+        anonymous=row.anonymous,
+        moderation=row.moderation,
+        moderation_reason=row.moderation_reason,
+        edited_by_moderator=row.edited_by_moderator,
+        created_at=author.at(row.created_at),
+        edited_at=author.at(row.edited_at),
+        allowed=allowed(actor, REPLY_ACTIONS, row),
+    )
 
-    ``viewer_name_hidden`` tells the reply form that what ``actor`` writes will be anonymous.
-    """
+
+def reply_listing(actor: Actor | None, row: ReplyRow, text: str) -> ReplyListing:
+    """A reply listed away from its thread, with ``text`` for its excerpt; no member id leaves."""
+    author = byline(actor, row)
+    return ReplyListing(
+        public_id=row.public_id,
+        post_public_id=row.post_public_id,
+        post_title=row.post_title,
+        author_name=author.name,
+        author_username=author.username,
+        is_own=author.is_own,
+        anonymous=row.anonymous,
+        created_at=author.at(row.created_at),
+        excerpt=text,
+    )
+
+
+async def post_detail(actor: Actor | None, post_id: int) -> PostDetail:
+    """A post with its updates and the replies ``actor`` may see."""
     row = await viewable_post(actor, post_id)
     praying = await _praying_set(actor, [post_id])
-    post = _present_post(actor, row, post_id in praying)
+    author = byline(actor, row)
     updates = (
         await PostUpdate.select(PostUpdate.id, PostUpdate.body, PostUpdate.created_at)
         .where(PostUpdate.post == post_id)
         .order_by(PostUpdate.id)
     )
-    if not can(actor, "see_author", post):
-        for update in updates:  # an update's time is the anonymous author's time too
-            update["created_at"] = to_the_hour(update["created_at"])
-    post["updates"] = updates
-    post["viewer_name_hidden"] = await names_hidden(actor)
-    replies = (
-        await Reply.select(
-            Reply.id,
-            Reply.public_id,
-            Reply.author,
-            Reply.body,
-            Reply.anonymous,
-            Reply.moderation,
-            Reply.moderation_reason,
-            Reply.edited_by_moderator,
-            Reply.created_at,
-            Reply.edited_at,
-            Reply.author.display_name.as_alias("author_display_name"),
-            Reply.author.username.as_alias("author_username"),
-        )
+    replies = [
+        ReplyRow.from_row(r)
+        for r in await Reply.select(*REPLY_COLUMNS)
         .where(Reply.post == post_id)
         .order_by(Reply.id, ascending=False)
         .limit(REPLIES_PER_PAGE_LIMIT)
-    )
+    ]
     replies.reverse()
-    post["replies"] = [_present_reply(actor, r) for r in replies if can(actor, "view_reply", r)]
-    return post
-
-
-def _present_reply(actor: Actor | None, row: dict[str, Any]) -> dict[str, Any]:
-    apply_author(actor, row, "see_reply_author")
-    return row
+    return PostDetail(
+        **post_card(
+            row,
+            author,
+            allowed(actor, POST_ACTIONS, row),
+            post_id in praying,
+            excerpt(row.body),
+            # An update's time is the anonymous author's time too.
+            updates=tuple(UpdateView(body=u["body"], created_at=author.at(u["created_at"])) for u in updates),
+            replies=tuple(present_reply(actor, r) for r in replies if can(actor, "view_reply", r)),
+            viewer_name_hidden=await names_hidden(actor),
+        )
+    )
 
 
 async def names_hidden(actor: Actor | None) -> bool:
@@ -249,11 +256,10 @@ async def names_hidden(actor: Actor | None) -> bool:
     return bool(row and row["names_hidden"])
 
 
-async def post_for_edit(actor: Actor, post_id: int) -> dict[str, Any]:
+async def post_for_edit(actor: Actor, post_id: int) -> PostRow:
     """The author's own post, to fill the edit form; Forbidden for anyone else."""
     row = await viewable_post(actor, post_id)
-    if not can(actor, "edit_post", row):
-        raise Forbidden("Only the author can edit this post.")
+    require(actor, "edit_post", row, "Only the author can edit this post.")
     return row
 
 
@@ -263,19 +269,18 @@ async def post_for_edit(actor: Actor, post_id: int) -> dict[str, Any]:
 
 async def _refuse_blocked_words(text: str, field: str, data: dict[str, Any]) -> str | None:
     """Refuse text with a blocking watched word; return "review" when a word asks for review."""
-    verdict, word = await moderation.screen_text(text)
+    verdict, word = await limits.screen_text(text)
     if verdict == "block":
         raise FormErrors({field: f"Please rephrase: the word \u201c{word}\u201d can't be posted on this board."}, data)
     return verdict
 
 
-async def create_post(actor: Actor, data: PostInput, rules: moderation.ModerationRules) -> str:
+async def create_post(actor: Actor, data: PostInput, rules: limits.ModerationRules) -> str:
     """Publish a post, or hold it for review (a new member's first posts, watched words); returns its public id."""
-    if not can(actor, "create_post"):
-        raise Forbidden("Your account cannot post right now.")
+    require(actor, "create_post", refusal="Your account cannot post right now.")
     verdict = await _refuse_blocked_words(f"{data.title}\n{data.body}", "body", data.__dict__)
-    await moderation.check_rate(actor, "post", rules)
-    held = verdict == "review" or await moderation.needs_first_post_approval(actor, rules)
+    await limits.check_rate(actor, "post", rules)
+    held = verdict == "review" or await limits.needs_first_post_approval(actor, rules)
     # While "hide my name" is on, everything new is anonymous (docs/privacy.md, "Hide my name").
     anonymous = data.anonymous or await names_hidden(actor)
     now = utcnow()
@@ -288,7 +293,7 @@ async def create_post(actor: Actor, data: PostInput, rules: moderation.Moderatio
             category=data.category,
             visibility=data.visibility,
             anonymous=anonymous,
-            moderation="pending" if held else "visible",
+            moderation=ModerationState.PENDING if held else ModerationState.VISIBLE,
             created_at=now,
             last_activity_at=now,
         )
@@ -302,36 +307,36 @@ EDITED_AFTER_REDACTION_REASON = (
 )
 
 
-async def _keep_edited_text(actor: Actor, target_kind: str, row: dict[str, Any], link: str) -> bool:
+async def _keep_edited_text(actor: Actor, row: PostRow | ReplyRow, link: str) -> bool:
     """Keep the text an author's edit replaces (a revision moderators read); True if it must be reviewed.
 
     Call it in the edit's transaction, before the change. Text a moderator redacted goes back
     to review when its author edits it, or the author could simply write the redacted private
     details back; the edit is logged and the author told why it waits.
     """
+    target_kind = TargetKind.POST if isinstance(row, PostRow) else TargetKind.REPLY
     await Revision.insert(
         Revision(
             target_kind=target_kind,
-            target_id=row["id"],
-            title=row.get("title") or "",
-            body=row["body"],
+            target_id=row.id,
+            title=row.title if isinstance(row, PostRow) else "",
+            body=row.body,
             editor=actor.id,
             by_moderator=False,
             created_at=utcnow(),
         )
     )
-    if not row["edited_by_moderator"]:
+    if not row.edited_by_moderator:
         return False
-    await moderation.log_action(
+    await record(
         None,
         "edit_after_redaction",
-        target_kind,
-        row["id"],
+        Target(target_kind, row.id),
         actor.id,
         "The author edited text a moderator had redacted.",
+        Notice(EDITED_AFTER_REDACTION_REASON, link),
     )
-    await moderation.notify(actor.id, EDITED_AFTER_REDACTION_REASON, link)
-    return row["moderation"] == "visible"
+    return row.moderation == ModerationState.VISIBLE
 
 
 async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
@@ -345,18 +350,12 @@ async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
         row = await post_for_edit(actor, post_id)
         hidden = await names_hidden(actor)
         # A post a moderator made anonymous stays anonymous, whatever the author's form says.
-        anonymous = (
-            data.anonymous
-            or hidden
-            or await Post.exists().where(
-                (Post.id == post_id) & (Post.anonymised_by_moderator == True)  # noqa: E712
-            )
-        )
-        if verdict == "review" and row["moderation"] == "visible":
-            await Post.update({Post.moderation: "pending"}).where(Post.id == post_id)
-        if await _keep_edited_text(actor, "post", row, f"/posts/{row['public_id']}"):
+        anonymous = data.anonymous or hidden or row.anonymised_by_moderator
+        if verdict == "review" and row.moderation == ModerationState.VISIBLE:
+            await Post.update({Post.moderation: ModerationState.PENDING}).where(Post.id == post_id)
+        if await _keep_edited_text(actor, row, f"/posts/{row.public_id}"):
             await Post.update(
-                {Post.moderation: "pending", Post.moderation_reason: EDITED_AFTER_REDACTION_REASON}
+                {Post.moderation: ModerationState.PENDING, Post.moderation_reason: EDITED_AFTER_REDACTION_REASON}
             ).where(Post.id == post_id)
         now = utcnow()
         changes: dict[Any, Any] = {
@@ -387,8 +386,7 @@ async def delete_post(actor: Actor, post_id: int) -> None:
     """The author removes their post, with its updates, replies and prayers, for good."""
     async with transaction():
         row = await viewable_post(actor, post_id)
-        if not can(actor, "delete_post", row):
-            raise Forbidden("Only the author can delete this post.")
+        require(actor, "delete_post", row, "Only the author can delete this post.")
         await forgetting.forget_posts([post_id])  # reports, revisions, notifications
         await Post.delete().where(Post.id == post_id)
 
@@ -397,60 +395,55 @@ async def add_update(actor: Actor, post_id: int, body: str) -> None:
     """The author adds a dated follow-up; written while their name is hidden, it keeps the post anonymous."""
     async with transaction():
         row = await viewable_post(actor, post_id)
-        if not can(actor, "add_update", row):
-            raise Forbidden("Only the author can add an update.")
+        require(actor, "add_update", row, "Only the author can add an update.")
         now = utcnow()
         await PostUpdate.insert(PostUpdate(post=post_id, body=body, created_at=now))
         changes: dict[Any, Any] = {Post.last_activity_at: now}
-        if row["edited_by_moderator"] and row["moderation"] == "visible":
+        if row.edited_by_moderator and row.moderation == ModerationState.VISIBLE:
             # An update is new text on a redacted post: it could carry the redacted details back,
             # so the post waits for review as after an edit (docs/security.md).
-            await moderation.log_action(
+            await record(
                 None,
                 "edit_after_redaction",
-                "post",
-                post_id,
+                Target.post(post_id),
                 actor.id,
                 "The author added an update to a post a moderator had redacted.",
+                Notice(EDITED_AFTER_REDACTION_REASON, f"/posts/{row.public_id}"),
             )
-            await moderation.notify(actor.id, EDITED_AFTER_REDACTION_REASON, f"/posts/{row['public_id']}")
-            changes[Post.moderation] = "pending"
+            changes[Post.moderation] = ModerationState.PENDING
             changes[Post.moderation_reason] = EDITED_AFTER_REDACTION_REASON
         hidden = await names_hidden(actor)
         if hidden:
             changes[Post.named_before_hiding] = False  # as for an edit: see ``edit_post``
         await Post.update(changes).where(Post.id == post_id)
-        await touch(Post.id == post_id, bool(row["anonymous"]))
+        await touch(Post.id == post_id, row.anonymous)
 
 
 async def mark_answered(actor: Actor, post_id: int) -> None:
     """The author marks their open request answered."""
     async with transaction():
         row = await viewable_post(actor, post_id)
-        if not can(actor, "mark_answered", row):
-            raise Forbidden("Only the author can mark an open request answered.")
+        require(actor, "mark_answered", row, "Only the author can mark an open request answered.")
         now = utcnow()
-        await Post.update({Post.status: "answered", Post.answered_at: now, Post.last_activity_at: now}).where(
+        await Post.update({Post.status: PostStatus.ANSWERED, Post.answered_at: now, Post.last_activity_at: now}).where(
             Post.id == post_id
         )
-        await touch(Post.id == post_id, bool(row["anonymous"]))
+        await touch(Post.id == post_id, row.anonymous)
 
 
-async def add_reply(actor: Actor, post_id: int, body: str, rules: moderation.ModerationRules) -> str:
+async def add_reply(actor: Actor, post_id: int, body: str, rules: limits.ModerationRules) -> str:
     """A member encourages the author; returns the reply's public id."""
     # Watched words block replies too; "review" words hold posts, not encouragement.
     await _refuse_blocked_words(body, "body", {"body": body})
-    await moderation.check_rate(actor, "reply", rules)
+    await limits.check_rate(actor, "reply", rules)
     async with transaction():
         row = await viewable_post(actor, post_id)
-        if not can(actor, "reply", row):
-            if row["replies_locked"]:
-                raise Forbidden("Replies to this post are closed.")
-            raise Forbidden("You cannot reply to this post.")
+        refusal = "Replies to this post are closed." if row.replies_locked else "You cannot reply to this post."
+        require(actor, "reply", row, refusal)
         now = utcnow()
         # The author's replies in their own anonymous thread are anonymous too, and so is
         # everything written while "hide my name" is on.
-        anonymous = (bool(row["anonymous"]) and row["author"] == actor.id) or await names_hidden(actor)
+        anonymous = (row.anonymous and row.author == actor.id) or await names_hidden(actor)
         rows = await Reply.insert(
             Reply(post=post_id, author=actor.id, body=body, anonymous=anonymous, created_at=now)
         ).returning(Reply.public_id)
@@ -469,7 +462,7 @@ async def recount_replies(post_id: int) -> None:
     # Take the post's row lock first, so that a concurrent reply's transaction waits for this
     # one, and the count below (a new statement, a fresh snapshot) includes its reply.
     await Post.update({Post.reply_count: Post.reply_count}).where(Post.id == post_id)
-    visible = await Reply.count().where((Reply.post == post_id) & (Reply.moderation == "visible"))
+    visible = await Reply.count().where((Reply.post == post_id) & (Reply.moderation == ModerationState.VISIBLE))
     await Post.update({Post.reply_count: visible}).where(Post.id == post_id)
 
 
@@ -489,25 +482,18 @@ async def touch(which: Any, anonymous: bool) -> None:
     await Post.update({Post.changed_at: stamp}).where(which & (Post.changed_at.is_null() | (Post.changed_at < stamp)))
 
 
-async def _own_reply(actor: Actor, post_id: int, reply_id: int, action: str) -> dict[str, Any]:
+async def _own_reply(actor: Actor, post_id: int, reply_id: int, action: str) -> ReplyRow:
     await viewable_post(actor, post_id)
-    reply = (
-        await Reply.select(Reply.id, Reply.public_id, Reply.author, Reply.body, Reply.moderation, Reply.anonymous)
-        .where((Reply.id == reply_id) & (Reply.post == post_id))
-        .first()
-    )
+    reply = await load_reply(reply_id, post_id)
     if reply is None or not can(actor, "view_reply", reply):
         raise NotFound()
-    if not can(actor, action, reply):
-        raise Forbidden("Only the person who wrote this reply can change it.")
+    require(actor, action, reply, "Only the person who wrote this reply can change it.")
     return reply
 
 
-async def reply_for_edit(actor: Actor, post_id: int, reply_id: int) -> dict[str, Any]:
-    """The member's own reply, to fill the edit form (``names_hidden``: it will be saved anonymous)."""
-    reply = await _own_reply(actor, post_id, reply_id, "edit_reply")
-    reply["names_hidden"] = await names_hidden(actor)
-    return reply
+async def reply_for_edit(actor: Actor, post_id: int, reply_id: int) -> ReplyRow:
+    """The member's own reply, to fill the edit form."""
+    return await _own_reply(actor, post_id, reply_id, "edit_reply")
 
 
 async def edit_reply(actor: Actor, post_id: int, reply_id: int, body: str) -> None:
@@ -518,18 +504,12 @@ async def edit_reply(actor: Actor, post_id: int, reply_id: int, body: str) -> No
     await _refuse_blocked_words(body, "body", {"body": body})
     async with transaction():
         reply = await _own_reply(actor, post_id, reply_id, "edit_reply")
-        more = (
-            await Reply.select(Reply.edited_by_moderator, Reply.post.public_id.as_alias("post_public_id"))
-            .where(Reply.id == reply_id)
-            .first()
-        )
-        reply.update(more)
-        review = await _keep_edited_text(
-            actor, "reply", reply, f"/posts/{more['post_public_id']}#reply-{reply['public_id']}"
-        )
+        review = await _keep_edited_text(actor, reply, f"/posts/{reply.post_public_id}#reply-{reply.public_id}")
         changes: dict[Any, Any] = {Reply.body: body, Reply.edited_at: utcnow()}
         if review:
-            changes.update({Reply.moderation: "pending", Reply.moderation_reason: EDITED_AFTER_REDACTION_REASON})
+            changes.update(
+                {Reply.moderation: ModerationState.PENDING, Reply.moderation_reason: EDITED_AFTER_REDACTION_REASON}
+            )
         if await names_hidden(actor):
             # As for posts (``edit_post``): "show my name again" never names what was edited while hidden.
             changes.update({Reply.anonymous: True, Reply.named_before_hiding: False})
@@ -558,8 +538,7 @@ async def toggle_prayer(actor: Actor, post_id: int) -> PrayerState:
     """Press or unpress "I'm praying"; the count changes in the same transaction, so it stays exact."""
     async with transaction():
         row = await viewable_post(actor, post_id)
-        if not can(actor, "pray", row):
-            raise Forbidden("You cannot pray for this post right now.")
+        require(actor, "pray", row, "You cannot pray for this post right now.")
         inserted = await (
             Prayer.insert(Prayer(post=post_id, member=actor.id, created_at=utcnow()))
             .on_conflict(target=(Prayer.post, Prayer.member), action="DO NOTHING")
@@ -579,14 +558,27 @@ async def toggle_prayer(actor: Actor, post_id: int) -> PrayerState:
 
 
 async def post_defaults(actor: Actor) -> dict[str, Any]:
-    """Starting values for a new post: the member's own privacy defaults (anonymous while their name is hidden)."""
+    """Starting values for a new post's form: the member's own privacy defaults (anonymous while
+    their name is hidden)."""
     row = (
         await Member.select(Member.default_visibility, Member.default_anonymous, Member.names_hidden)
         .where(Member.id == actor.id)
         .first()
     )
     return {
-        "kind": "request",
+        "kind": PostKind.REQUEST,
         "visibility": row["default_visibility"] if row else "public",
         "anonymous": bool(row and (row["default_anonymous"] or row["names_hidden"])),
+    }
+
+
+def post_values(row: PostRow) -> dict[str, Any]:
+    """The edit form's values for the author's own post."""
+    return {
+        "kind": row.kind,
+        "title": row.title,
+        "body": row.body,
+        "category": row.category,
+        "visibility": row.visibility,
+        "anonymous": row.anonymous,
     }

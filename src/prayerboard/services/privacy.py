@@ -8,9 +8,9 @@ from typing import Any
 from prayerboard import passwords
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors
-from prayerboard.policy import Actor, can
+from prayerboard.policy import Actor, require
 from prayerboard.services import accounts, forgetting, posts
-from prayerboard.services.errors import Forbidden, NotFound
+from prayerboard.services.errors import NotFound
 from prayerboard.services.posts import recount_replies
 from prayerboard.tables import Member, Notification, Post, PostUpdate, Prayer, Reply
 from prayerboard.vocab import Visibility
@@ -51,8 +51,7 @@ async def hide_my_name(actor: Actor) -> None:
     From now until ``show_my_name``, everything the member writes or edits is anonymous too
     (``services.posts``; docs/privacy.md, "Hide my name").
     """
-    if not can(actor, "manage_own_account"):
-        raise Forbidden()
+    require(actor, "manage_own_account")
     async with transaction():
         await Post.update({Post.named_before_hiding: True, Post.anonymous: True}).where(
             (Post.author == actor.id) & (Post.anonymous == False)  # noqa: E712 (SQL, not Python)
@@ -70,8 +69,7 @@ async def show_my_name(actor: Actor) -> None:
     Only those: what was written or edited while the name was hidden never had, or has lost,
     ``named_before_hiding`` (``services.posts``), so it stays anonymous.
     """
-    if not can(actor, "manage_own_account"):
-        raise Forbidden()
+    require(actor, "manage_own_account")
     async with transaction():
         named_again = (Post.author == actor.id) & (Post.named_before_hiding == True)  # noqa: E712
         await posts.touch(named_again, anonymous=False)
@@ -93,8 +91,7 @@ def _iso(value: Any) -> str | None:
 
 async def export_data(actor: Actor) -> dict[str, Any]:
     """Everything the member wrote and did, as JSON-ready data."""
-    if not can(actor, "manage_own_account"):
-        raise Forbidden()
+    require(actor, "manage_own_account")
     member = await _member_row(actor)
     # Posts, replies and prayers are named by their addresses, never by row ids.
     posts = (
@@ -181,8 +178,7 @@ async def delete_account(actor: Actor, password: str, content: str) -> None:
     bumped, and its id is never given to anyone else. The username is retired
     (``accounts.USERNAME_RETIRED_DAYS``) in both cases.
     """
-    if not can(actor, "manage_own_account"):
-        raise Forbidden()
+    require(actor, "manage_own_account")
     errors = {}
     if content not in DELETE_CHOICES:
         errors["content"] = "Choose what should happen to what you wrote."

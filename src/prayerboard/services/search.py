@@ -32,8 +32,9 @@ from prayerboard import policy
 from prayerboard.db import current_engine, is_sqlite
 from prayerboard.forms import FormErrors, clean_text
 from prayerboard.policy import Actor
+from prayerboard.rows import POST_COLUMNS, REPLY_COLUMNS, PostCard, PostRow, ReplyListing, ReplyRow
 from prayerboard.services.errors import Throttled, try_again_in
-from prayerboard.services.posts import CARD_COLUMNS, apply_author
+from prayerboard.services.posts import present_post, reply_listing
 from prayerboard.stores import Counters
 from prayerboard.tables import Post, Reply
 from prayerboard.text import excerpt
@@ -62,21 +63,6 @@ _POSTGRES_MATCH = {
     "reply": "to_tsvector('prayerboard_search', \"reply\".\"body\") @@ plainto_tsquery('prayerboard_search', {})",
 }
 
-# A post result has a board card's columns (``CARD_COLUMNS``) and shows as the board shows it;
-# a reply result has these, with the title of the post it answers.
-_REPLY_COLUMNS = (
-    Reply.id,
-    Reply.public_id,
-    Reply.post.public_id.as_alias("post_public_id"),
-    Reply.post.title.as_alias("post_title"),
-    Reply.author,
-    Reply.body,
-    Reply.anonymous,
-    Reply.created_at,
-    Reply.author.display_name.as_alias("author_display_name"),
-    Reply.author.username.as_alias("author_username"),
-)
-
 
 @dataclass(frozen=True)
 class SearchQuery:
@@ -92,7 +78,7 @@ class SearchResults:
     """Matching posts and replies, newest first; ``more`` when the page did not hold them all."""
 
     query: SearchQuery
-    results: list[dict[str, Any]]
+    results: list[PostCard | ReplyListing]
     limit: int
     more: bool = False
 
@@ -174,14 +160,6 @@ def snippet(text: str, words: tuple[str, ...]) -> str:
     return "…" + excerpt(text[start:], SNIPPET_LENGTH)
 
 
-def _present(actor: Actor | None, row: dict[str, Any], action: str, words: tuple[str, ...]) -> dict[str, Any]:
-    """Apply the author rule for ``actor``; the member id itself never leaves the service."""
-    apply_author(actor, row, action)
-    del row["author"]
-    row["excerpt"] = snippet(row.pop("body"), words)
-    return row
-
-
 async def search(
     actor: Actor | None,
     q: Any,
@@ -201,18 +179,21 @@ async def search(
         await throttle.check(client)
     async with _reading():
         posts = await (
-            policy.visible_posts(actor, *CARD_COLUMNS)
+            policy.visible_posts(actor, *POST_COLUMNS)
             .where(_matches("post", query.words))
             .order_by(Post.id, ascending=False)
             .limit(limit + 1)
         )
         replies = await (
-            policy.visible_replies(actor, *_REPLY_COLUMNS)
+            policy.visible_replies(actor, *REPLY_COLUMNS)
             .where(_matches("reply", query.words))
             .order_by(Reply.id, ascending=False)
             .limit(limit + 1)
         )
-    results = [{"type": "post", **_present(actor, row, "see_author", query.words)} for row in posts]
-    results += [{"type": "reply", **_present(actor, row, "see_reply_author", query.words)} for row in replies]
-    results.sort(key=lambda result: result["created_at"], reverse=True)
+    results: list[PostCard | ReplyListing] = []
+    for row in map(PostRow.from_row, posts):
+        results.append(present_post(actor, row, False, snippet(row.body, query.words)))
+    for reply in map(ReplyRow.from_row, replies):
+        results.append(reply_listing(actor, reply, snippet(reply.body, query.words)))
+    results.sort(key=lambda result: result.created_at, reverse=True)
     return SearchResults(query=query, results=results[:limit], limit=limit, more=len(results) > limit)

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors
-from prayerboard.policy import Actor, can
-from prayerboard.services.errors import Forbidden
+from prayerboard.policy import Actor, require
 from prayerboard.stores import Generation
 from prayerboard.tables import SiteSetting
 
@@ -63,8 +62,7 @@ async def read_settings() -> SiteSettings:
 
 
 def _require_admin(actor: Actor) -> None:
-    if not can(actor, "manage_site"):
-        raise Forbidden("Only an admin can change the board's settings.")
+    require(actor, "manage_site", refusal="Only an admin can change the board's settings.")
 
 
 async def settings_for_admin(actor: Actor) -> SiteSettings:

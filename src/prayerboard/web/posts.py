@@ -10,7 +10,8 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Response, Template
 
 from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_post
-from prayerboard.services import moderation, posts, retention
+from prayerboard.services import posts, retention
+from prayerboard.services.moderation import reports
 from prayerboard.vocab import PostKind
 from prayerboard.web.common import (
     current_actor,
@@ -50,7 +51,7 @@ async def _flag(
     actor = require_member(request)
     raw = await read_form(request)
     try:
-        await moderation.flag(
+        await reports.flag(
             actor,
             target_kind,
             target_id,
@@ -136,7 +137,12 @@ class PostController(Controller):
         actor = require_member(request)
         row = await posts.post_for_edit(actor, await posts.post_number(post_id))
         return render(
-            request, "posts/form.html", values=row, errors={}, editing=row, names_hidden=await posts.names_hidden(actor)
+            request,
+            "posts/form.html",
+            values=posts.post_values(row),
+            errors={},
+            editing=row,
+            names_hidden=await posts.names_hidden(actor),
         )
 
     @post("/{post_id:str}/edit")
@@ -200,7 +206,15 @@ class PostController(Controller):
         actor = require_member(request)
         number = await posts.post_number(post_id)
         reply = await posts.reply_for_edit(actor, number, await posts.reply_number(number, reply_id))
-        return render(request, "posts/reply_form.html", post_id=post_id, reply=reply, values=reply, errors={})
+        return render(
+            request,
+            "posts/reply_form.html",
+            post_id=post_id,
+            reply=reply,
+            values={"body": reply.body},
+            errors={},
+            names_hidden=await posts.names_hidden(actor),
+        )
 
     @post("/{post_id:str}/replies/{reply_id:str}/edit")
     async def edit_reply(
@@ -222,6 +236,7 @@ class PostController(Controller):
                 reply=reply,
                 values=exc.values,
                 errors=exc.errors,
+                names_hidden=await posts.names_hidden(actor),
             )
         return see_other(f"/posts/{post_id}#reply-{reply_id}")
 
