@@ -7,7 +7,7 @@ import os
 import secrets
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -75,11 +75,6 @@ class Settings:
     # script at one search a second.
     searches_per_minute: int = 60
     public_url: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
     def base_url(self, request_base_url: str) -> str:
         """Where links point: the configured public address, else the address the request came to."""

@@ -10,11 +10,12 @@ from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from prayerboard.auth import current_actor, require_member
 from prayerboard.forms import FormErrors, parse_login
 from prayerboard.policy import Actor
 from prayerboard.services import accounts, membership
 from prayerboard.sessions import rotate_session
-from prayerboard.web.common import current_actor, read_form, render, require_member, safe_next, see_other
+from prayerboard.web.common import read_form, render, safe_next, see_other
 
 FORM_ERROR_STATUS = 422
 WAITING_PAGE = "/join/waiting"

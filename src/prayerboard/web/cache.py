@@ -5,7 +5,7 @@ on who asks), so one rendering can serve every visitor for a moment. Every proce
 own copy, so a change made through one process must reach the others at once: each entry is
 kept with the shared *visitor generation* it was rendered under, and is served only while that
 generation is unchanged. A change that may narrow what visitors see sets a new generation after
-it commits and before its own response is sent (``ActorMiddleware`` in app.py), so no process
+it commits and before its own response is sent (``BoardGate`` in app.py), so no process
 serves an older page from then on (docs/privacy.md, "Visitor pages").
 
 A page rendered across a change is never kept: the generation is read before rendering and
