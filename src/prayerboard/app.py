@@ -33,9 +33,10 @@ from prayerboard import db, policy
 from prayerboard.api.openapi import OPENAPI_CONFIG
 from prayerboard.api.posts import PostApiController
 from prayerboard.auth import OUTSIDE_THE_BOARD, authentication_middleware, outside_the_board
-from prayerboard.services import accounts, moderation, retention
+from prayerboard.services import accounts, retention
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
-from prayerboard.services.moderation import ModerationRules
+from prayerboard.services.moderation import queue as moderation_queue
+from prayerboard.services.moderation.limits import ModerationRules
 from prayerboard.services.site import SiteSettingsCache
 from prayerboard.sessions import RotatingSessionConfig
 from prayerboard.settings import Settings
@@ -282,7 +283,7 @@ class BoardGate(ASGIMiddleware):
                 await _members_only_answer(scope, receive, send, pending=actor is not None)
                 return
         if actor is not None and actor.is_moderator and scope.get("method") == "GET":
-            scope[MOD_WAITING_KEY] = await moderation.waiting_count(actor)  # type: ignore[literal-required]
+            scope[MOD_WAITING_KEY] = await moderation_queue.waiting_count(actor)  # type: ignore[literal-required]
         unsafe = scope.get("method") not in SAFE_METHODS
         route_handler = scope.get("route_handler")
         narrows = unsafe and not (route_handler is not None and route_handler.opt.get("widens_only"))

@@ -28,7 +28,7 @@ from prayerboard.forms import FormErrors, Registration, parse_registration
 from prayerboard.policy import Actor
 from prayerboard.services import accounts, utcnow
 from prayerboard.services.errors import NotFound, ServiceError, Throttled, try_again_in
-from prayerboard.services.moderation import log_action, require_moderator
+from prayerboard.services.moderation.log import BoardTarget, Target, record, require_moderator
 from prayerboard.services.site import SiteSettings
 from prayerboard.stores import Counters
 from prayerboard.tables import Invitation, Member
@@ -85,7 +85,7 @@ async def create_invitation(actor: Actor, note: str, days: int) -> NewInvitation
                 )
             ).returning(Invitation.id)
         )[0]
-        await log_action(actor, "invite", "invite", row["id"], None, note)
+        await record(actor, "invite", Target(BoardTarget.INVITE, row["id"]), None, note)
     return NewInvitation(id=row["id"], token=token, expires_at=expires_at)
 
 
@@ -131,7 +131,7 @@ async def revoke_invitation(actor: Actor, invitation_id: int) -> None:
         )
         if not revoked:
             raise NotFound("That invitation is not open any more, or never was.")
-        await log_action(actor, "revoke_invite", "invite", invitation_id, None, "")
+        await record(actor, "revoke_invite", Target(BoardTarget.INVITE, invitation_id), None, "")
 
 
 def _usable(token: str) -> Any:
@@ -265,7 +265,7 @@ async def approve_applicant(actor: Actor, member_id: int, reason: str) -> None:
     async with transaction():
         await _pending(member_id)
         await Member.update({Member.state: "active"}).where(Member.id == member_id)
-        await log_action(actor, "approve_member", "member", member_id, member_id, reason)
+        await record(actor, "approve_member", Target.member(member_id), member_id, reason)
 
 
 async def decline_applicant(actor: Actor, member_id: int, reason: str) -> None:
@@ -276,5 +276,5 @@ async def decline_applicant(actor: Actor, member_id: int, reason: str) -> None:
     require_moderator(actor)
     async with transaction():
         await _pending(member_id)
-        await log_action(actor, "decline_member", "member", member_id, member_id, reason)
+        await record(actor, "decline_member", Target.member(member_id), member_id, reason)
         await Member.delete().where(Member.id == member_id)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from prayerboard import policy
 from prayerboard.db import transaction
 from prayerboard.policy import MODERATOR_ROLES, Actor, can
 from prayerboard.services import utcnow
-from prayerboard.services.errors import Forbidden, NotFound
-from prayerboard.services.moderation import CONFIRM_ACTION, LIFT_ACTION, log_action, notify, require_moderator
+from prayerboard.services.errors import NotFound
+from prayerboard.services.moderation.log import CONFIRM_ACTION, LIFT_ACTION, Notice, Target, record, require_moderator
 from prayerboard.tables import AuthorRestriction, Post
 from prayerboard.vocab import RestrictionAction
 
@@ -33,9 +34,9 @@ def _is_admin(actor: Actor) -> bool:
 
 
 def _require_admin(actor: Actor | None) -> Actor:
-    if actor is None or not _is_admin(actor):
-        raise Forbidden("Only an admin can confirm or decline a restriction.")
-    return actor
+    return policy.require(
+        actor, "confirm_author_restriction", refusal="Only an admin can confirm or decline a restriction."
+    )
 
 
 async def restrict_author(actor: Actor | None, post_id: int, action: str, reason: str) -> None:
@@ -71,15 +72,16 @@ async def restrict_author(actor: Actor | None, post_id: int, action: str, reason
                 created_at=utcnow(),
             )
         )
-        await log_action(moderator, f"{action}_author", "post", post_id, None, reason)
         if waits:
             text = (
                 f"A moderator has asked an admin to {_EFFECTS[action]} because of your post “{post['title']}”: {reason}"
             )
         else:
             text = f"A moderator has {_DONE[action]} because of your post “{post['title']}”: {reason}"
-        # Only the author reads it; a deleted account's copy is read by no one.
-        await notify(post["author"], text, f"/posts/{post['public_id']}")
+        # The entry names the post, never the member; only the author reads the notice, and a
+        # deleted account's copy is read by no one.
+        notice = Notice(text, f"/posts/{post['public_id']}")
+        await record(moderator, f"{action}_author", Target.post(post_id), None, reason, notice, post["author"])
 
 
 async def on_post(actor: Actor | None, post_id: int) -> list[dict[str, Any]]:
@@ -146,8 +148,10 @@ async def confirm(actor: Actor | None, restriction_id: int | None, reason: str) 
     async with transaction():
         row = await _waiting_or_in_place(restriction_id, AuthorRestriction.status == "awaiting_admin")
         await AuthorRestriction.update({AuthorRestriction.status: "active"}).where(AuthorRestriction.id == row["id"])
-        await log_action(admin, CONFIRM_ACTION, "post", row["post"] or 0, None, reason or "confirmed")
-        await notify(row["member"], f"An admin has {_DONE[row['action']]}: {row['reason']}")
+        notice = Notice(f"An admin has {_DONE[row['action']]}: {row['reason']}")
+        await record(
+            admin, CONFIRM_ACTION, Target.post(row["post"] or 0), None, reason or "confirmed", notice, row["member"]
+        )
 
 
 async def decline(actor: Actor | None, restriction_id: int | None, reason: str) -> None:
@@ -181,9 +185,8 @@ async def _end(moderator: Actor, restriction_id: int | None, reason: str, condit
         await AuthorRestriction.update(
             {AuthorRestriction.status: "lifted", AuthorRestriction.lifted_at: utcnow()}
         ).where(AuthorRestriction.id == row["id"])
-        await log_action(moderator, LIFT_ACTION, "post", row["post"] or 0, None, reason)
-        await notify(
-            row["member"],
+        notice = Notice(
             "A moderator has lifted a restriction placed because of your post.",
             f"/posts/{row['post_public_id']}" if row["post"] else "",
         )
+        await record(moderator, LIFT_ACTION, Target.post(row["post"] or 0), None, reason, notice, row["member"])

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from prayerboard.forms import FormErrors, clean_text, parse_id
-from prayerboard.services import membership, moderation
+from prayerboard.services import membership
 from prayerboard.services.errors import NotFound
+from prayerboard.services.moderation.log import clean_reason
 from prayerboard.web.common import path_id, read_form, render, require_member, see_other
-from prayerboard.web.moderation import FORM_ERROR_STATUS, moderators_only
+from prayerboard.web.moderation import FLASH, FORM_ERROR_STATUS, moderators_only
 
 
 async def _invitations_page(request: Request, status_code: int = 200, **extra: object) -> Template:
@@ -24,7 +26,6 @@ async def _invitations_page(request: Request, status_code: int = 200, **extra: o
         status_code,
         invitations=items,
         days=request.app.state.settings.invitation_days,
-        done=request.query_params.get("done"),
         **extra,
     )
 
@@ -59,25 +60,28 @@ class JoiningController(Controller):
         if number is None:
             raise NotFound()
         await membership.revoke_invitation(actor, number)
-        return see_other("/mod/invitations?done=revoked")
+        flash(request, "The invitation is revoked.", FLASH)
+        return see_other("/mod/invitations")
 
     @get("/applicants", name="mod_applicants")
     async def list_applicants(self, request: Request) -> Template:
         items = await membership.applicants(require_member(request))
-        return render(request, "mod/applicants.html", applicants=items, done=request.query_params.get("done"))
+        return render(request, "mod/applicants.html", applicants=items)
 
     @post("/applicants/{member_id:str}/approve")
     async def approve(self, request: Request, member_id: FromPath[str]) -> Redirect:
         raw = await read_form(request)
         await membership.approve_applicant(
-            require_member(request), path_id(member_id), moderation.clean_reason(raw.get("reason"), required=False)
+            require_member(request), path_id(member_id), clean_reason(raw.get("reason"), required=False)
         )
-        return see_other("/mod/applicants?done=approved")
+        flash(request, "The applicant is approved.", FLASH)
+        return see_other("/mod/applicants")
 
     @post("/applicants/{member_id:str}/decline")
     async def decline(self, request: Request, member_id: FromPath[str]) -> Redirect:
         raw = await read_form(request)
         await membership.decline_applicant(
-            require_member(request), path_id(member_id), moderation.clean_reason(raw.get("reason"), required=False)
+            require_member(request), path_id(member_id), clean_reason(raw.get("reason"), required=False)
         )
-        return see_other("/mod/applicants?done=declined")
+        flash(request, "The applicant is declined.", FLASH)
+        return see_other("/mod/applicants")

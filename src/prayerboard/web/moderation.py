@@ -1,4 +1,9 @@
-"""The moderators' area under /mod (one guarded controller), roles and watched words, notifications."""
+"""The moderators' area under /mod (one guarded controller), roles and watched words, notifications.
+
+Actions are looked up in the declared table (services/moderation/actions.py, docs/moderation.md):
+an action the table does not know for this kind of item is a 404; one that does not apply to
+the item as it is now is refused calmly on the item's page, with nothing changed.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +14,31 @@ from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from prayerboard import policy
 from prayerboard.forms import FormErrors, clean_text, parse_body, parse_id
-from prayerboard.policy import Actor, can
-from prayerboard.services import moderation, posts, restrictions
-from prayerboard.services.errors import Forbidden, NotFound, SignInRequired
+from prayerboard.policy import Actor
+from prayerboard.services import posts, restrictions
+from prayerboard.services.errors import NotFound
+from prayerboard.services.moderation import actions, admin, log, perform, queue
+from prayerboard.services.moderation.actions import Effect
+from prayerboard.services.moderation.log import clean_reason
+from prayerboard.services.moderation.perform import Content, NotApplicable
+from prayerboard.vocab import TargetKind
 from prayerboard.web.common import current_actor, path_id, read_form, render, require_member, see_other
 
 FORM_ERROR_STATUS = 422
+FLASH = "info"  # the category of every "done" message here: the plain note, as before
+KINDS = {"posts": TargetKind.POST, "replies": TargetKind.REPLY, "members": TargetKind.MEMBER}
 
 
-def _guard(action: str, refusal: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+def _guard(action: str, refusal: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
     """A guard: visitors are sent to sign in, members without ``action`` are refused."""
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        actor = current_actor(connection)
-        if actor is None:
-            raise SignInRequired()
-        if not can(actor, action):
-            raise Forbidden(refusal)
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        policy.require(current_actor(connection), action, refusal=refusal)
 
     return guard
 
@@ -37,28 +47,29 @@ moderators_only = _guard("moderate", "This area is for moderators.")
 admins_only = _guard("manage_roles", "This page is for admins.")
 
 
-async def _reason(request: Request, required: bool = True) -> tuple[dict[str, Any], str]:
-    raw = await read_form(request)
-    return raw, moderation.clean_reason(raw.get("reason"), required=required)
-
-
-async def _number(kind: str, target_id: str) -> int:
+async def _number(kind: TargetKind, target_id: str) -> int:
     """The row id behind a moderation address: posts and replies by public id, members by id."""
-    if kind == "post":
+    if kind == TargetKind.POST:
         return await posts.post_number(target_id)
-    if kind == "reply":
+    if kind == TargetKind.REPLY:
         return await posts.reply_number(None, target_id)
     return path_id(target_id)
 
 
 async def _item_page(
-    request: Request, actor: Actor, kind: str, number: int, status_code: int = 200, **context: Any
+    request: Request, actor: Actor, kind: TargetKind, number: int, status_code: int = 200, **context: Any
 ) -> Template:
     """A post's or reply's moderation page; a post's lists the restrictions on its author."""
-    detail = await moderation.item_detail(actor, kind, number)
-    placed = await restrictions.on_post(actor, number) if kind == "post" else []
+    detail = await queue.item_detail(actor, kind, number)
+    placed = await restrictions.on_post(actor, number) if kind == TargetKind.POST else []
     context = {"errors": {}, "values": {}, **context}
     return render(request, "mod/item.html", status_code, item=detail, restrictions=placed, **context)
+
+
+async def _member_page(request: Request, actor: Actor, number: int, status_code: int = 200, **context: Any) -> Template:
+    member = await queue.member_detail(actor, number)
+    context = {"errors": {}, "values": {}, **context}
+    return render(request, "mod/member.html", status_code, member=member, **context)
 
 
 class ModerationController(Controller):
@@ -67,8 +78,8 @@ class ModerationController(Controller):
 
     @get("", name="mod_queue")
     async def review_queue(self, request: Request) -> Template:
-        items = await moderation.queue(require_member(request))
-        return render(request, "mod/queue.html", items=items, done=request.query_params.get("done"))
+        items = await queue.queue(require_member(request))
+        return render(request, "mod/queue.html", items=items)
 
     @get("/log", name="mod_log")
     async def log(self, request: Request) -> Template:
@@ -76,20 +87,17 @@ class ModerationController(Controller):
         filters = {
             k: clean_text(params.get(k), multiline=False)[:64] or None for k in ("action", "moderator", "member")
         }
-        entries = await moderation.log_entries(require_member(request), **filters)
+        entries = await log.log_entries(require_member(request), **filters)
         return render(request, "mod/log.html", entries=entries, filters=filters)
 
     @get("/{target_kind:str}/{target_id:str}", name="mod_item")
     async def item(self, request: Request, target_kind: FromPath[str], target_id: FromPath[str]) -> Template:
         actor = require_member(request)
-        if target_kind == "members":
-            member = await moderation.member_detail(actor, path_id(target_id))
-            return render(
-                request, "mod/member.html", member=member, done=request.query_params.get("done"), errors={}, values={}
-            )
-        kind = {"posts": "post", "replies": "reply"}.get(target_kind)
+        kind = KINDS.get(target_kind)
         if kind is None:
             raise NotFound()
+        if kind == TargetKind.MEMBER:
+            return await _member_page(request, actor, path_id(target_id))
         return await _item_page(request, actor, kind, await _number(kind, target_id))
 
     @post("/{target_kind:str}/{target_id:str}/{action:str}")
@@ -97,50 +105,40 @@ class ModerationController(Controller):
         self, request: Request, target_kind: FromPath[str], target_id: FromPath[str], action: FromPath[str]
     ) -> Template | Redirect:
         actor = require_member(request)
-        kind = {"posts": "post", "replies": "reply", "members": "member"}.get(target_kind)
-        if kind is None:
+        kind = KINDS.get(target_kind)
+        declared = actions.lookup(action, kind) if kind is not None else None
+        if kind is None or declared is None:
             raise NotFound()
         number = await _number(kind, target_id)
+        if kind == TargetKind.MEMBER:
+            return await _act_on_member(request, actor, declared, number)
         raw: dict[str, Any] = {}
         try:
-            raw, reason = await _reason(
-                request, required=action not in ("approve", "unhide", "dismiss", "unlock", "note")
+            # Forbidden, gone or not applicable: answered before the form is read for a reason.
+            await perform.check_content(actor, declared, kind, number)
+            raw = await read_form(request)
+            redacting = declared.effect == Effect.REDACT
+            sent = Content(
+                reason=clean_reason(raw.get("reason"), required=declared.needs_reason),
+                body=clean_text(raw.get("body"), multiline=True) if redacting else None,
+                title=clean_text(raw.get("title"), multiline=False) if redacting else None,
+                restriction=parse_id(raw.get("restriction")),
             )
-            if kind == "member":
-                if action == "note":
-                    await moderation.add_member_note(actor, number, parse_body(raw, label="Note"))
-                else:
-                    await moderation.act_on_member(actor, number, action, reason)
-                return see_other(f"/mod/members/{number}?done={action}")
-            if kind == "post" and action in restrictions.AUTHOR_ACTIONS:
-                # One answer for every author (docs/privacy.md, "Acting on an anonymous author").
-                await restrictions.restrict_author(actor, number, restrictions.AUTHOR_ACTIONS[action], reason)
-                return see_other(f"/mod/posts/{target_id}")
-            if kind == "post" and action == "lift":
-                await restrictions.lift(actor, number, parse_id(raw.get("restriction")), reason)
-                return see_other(f"/mod/posts/{target_id}")
-            if kind == "post" and action == "reveal":
-                revealed = await moderation.reveal_author(actor, number, reason)
-                return await _item_page(request, actor, kind, number, revealed=revealed)
-            new_body = clean_text(raw.get("body"), multiline=True) if action == "redact" else None
-            new_title = clean_text(raw.get("title"), multiline=False) if action == "redact" else None
-            await moderation.act_on_content(actor, kind, number, action, reason, new_body, new_title)
+            revealed = await perform.on_content(actor, declared, kind, number, sent)
         except FormErrors as exc:
-            if kind == "member":
-                member = await moderation.member_detail(actor, number)
-                return render(
-                    request,
-                    "mod/member.html",
-                    FORM_ERROR_STATUS,
-                    member=member,
-                    done=None,
-                    errors=exc.errors,
-                    values={**raw, **exc.values},
-                )
             return await _item_page(
                 request, actor, kind, number, FORM_ERROR_STATUS, errors=exc.errors, values=exc.values
             )
-        return see_other(f"/mod?done={action}")
+        except NotApplicable as exc:
+            return await _item_page(request, actor, kind, number, exc.status_code, errors={"action": exc.message})
+        if declared.effect == Effect.REVEAL:
+            return await _item_page(request, actor, kind, number, revealed=revealed)
+        if declared.effect in (Effect.RESTRICT_AUTHOR, Effect.LIFT_RESTRICTION):
+            # The same answer for every author (docs/privacy.md, "Acting on an anonymous author").
+            return see_other(f"/mod/posts/{target_id}")
+        if declared.done:
+            flash(request, declared.done_for(kind), FLASH)
+        return see_other("/mod")
 
     # Admins: restrictions a moderator placed on a moderator's or an admin's post wait here.
 
@@ -159,8 +157,8 @@ class ModerationController(Controller):
             raise NotFound()
         raw: dict[str, Any] = {}
         try:
-            raw, reason = await _reason(request, required=action == "decline")
-            await decision(actor, path_id(target_id), reason)
+            raw = await read_form(request)
+            await decision(actor, path_id(target_id), clean_reason(raw.get("reason"), required=action == "decline"))
         except FormErrors as exc:
             items = await restrictions.awaiting(actor)
             return render(
@@ -174,6 +172,25 @@ class ModerationController(Controller):
         return see_other("/mod/restrictions")
 
 
+async def _act_on_member(request: Request, actor: Actor, declared: actions.Action, number: int) -> Template | Redirect:
+    """Silence, suspend or restore a member, or add a private note; back to their page."""
+    raw: dict[str, Any] = {}
+    try:
+        await perform.check_member(actor, declared, number)
+        raw = await read_form(request)
+        if declared.effect == Effect.NOTE:
+            await perform.on_member(actor, declared, number, "", parse_body(raw, label="Note"))
+        else:
+            reason = clean_reason(raw.get("reason"), required=declared.needs_reason)
+            await perform.on_member(actor, declared, number, reason)
+    except FormErrors as exc:
+        return await _member_page(
+            request, actor, number, FORM_ERROR_STATUS, errors=exc.errors, values={**raw, **exc.values}
+        )
+    flash(request, declared.done_for(TargetKind.MEMBER), FLASH)
+    return see_other(f"/mod/members/{number}")
+
+
 class RolesController(Controller):
     """Admins: roles and watched words."""
 
@@ -182,28 +199,29 @@ class RolesController(Controller):
 
     @get("/roles", name="admin_roles")
     async def roles(self, request: Request) -> Template:
-        members = await moderation.members_for_roles(require_member(request))
-        return render(request, "admin/roles.html", members=members, done=request.query_params.get("done"), errors={})
+        members = await admin.members_for_roles(require_member(request))
+        return render(request, "admin/roles.html", members=members, errors={})
 
     @post("/roles/{member_id:str}")
     async def set_role(self, request: Request, member_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         raw = await read_form(request)
         try:
-            await moderation.set_role(
+            await admin.set_role(
                 actor,
                 path_id(member_id),
                 clean_text(raw.get("role"), multiline=False),
-                moderation.clean_reason(raw.get("reason"), required=False) or "role changed",
+                clean_reason(raw.get("reason"), required=False) or "role changed",
             )
         except FormErrors as exc:
-            members = await moderation.members_for_roles(actor)
-            return render(request, "admin/roles.html", FORM_ERROR_STATUS, members=members, done=None, errors=exc.errors)
-        return see_other("/admin/roles?done=1")
+            members = await admin.members_for_roles(actor)
+            return render(request, "admin/roles.html", FORM_ERROR_STATUS, members=members, errors=exc.errors)
+        flash(request, "Role changed.", FLASH)
+        return see_other("/admin/roles")
 
     @get("/words", name="admin_words")
     async def words(self, request: Request) -> Template:
-        words = await moderation.watched_words(require_member(request))
+        words = await admin.watched_words(require_member(request))
         return render(request, "admin/words.html", words=words, errors={}, values={})
 
     @post("/words")
@@ -211,11 +229,11 @@ class RolesController(Controller):
         actor = require_member(request)
         raw = await read_form(request)
         try:
-            await moderation.add_watched_word(
+            await admin.add_watched_word(
                 actor, clean_text(raw.get("word"), multiline=False), clean_text(raw.get("action"), multiline=False)
             )
         except FormErrors as exc:
-            words = await moderation.watched_words(actor)
+            words = await admin.watched_words(actor)
             return render(
                 request, "admin/words.html", FORM_ERROR_STATUS, words=words, errors=exc.errors, values=exc.values
             )
@@ -223,7 +241,7 @@ class RolesController(Controller):
 
     @post("/words/{word_id:str}/delete")
     async def delete_word(self, request: Request, word_id: FromPath[str]) -> Redirect:
-        await moderation.remove_watched_word(require_member(request), path_id(word_id))
+        await admin.remove_watched_word(require_member(request), path_id(word_id))
         return see_other("/admin/words")
 
 
@@ -232,5 +250,5 @@ class NotificationController(Controller):
 
     @get("", name="notifications")
     async def list(self, request: Request) -> Template:
-        items = await moderation.notifications(require_member(request))
+        items = await log.notifications(require_member(request))
         return render(request, "notifications.html", notifications=items)

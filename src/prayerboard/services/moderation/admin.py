@@ -1,0 +1,74 @@
+"""Admins: members' roles and the watched words, each change logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prayerboard import policy
+from prayerboard.db import is_unique_violation, transaction
+from prayerboard.forms import FormErrors
+from prayerboard.policy import Actor
+from prayerboard.services.errors import NotFound
+from prayerboard.services.moderation.log import BoardTarget, Target, record
+from prayerboard.tables import Member, WatchedWord
+from prayerboard.vocab import MemberState, Role, WatchedWordAction
+
+ROLES_REFUSAL = "Only an admin can change roles."
+WORDS_REFUSAL = "Only an admin can edit watched words."
+
+
+async def set_role(actor: Actor | None, member_id: int, role: str, reason: str) -> None:
+    admin = policy.require(actor, "manage_roles", refusal=ROLES_REFUSAL)
+    if Role.parse(role) is None:
+        raise FormErrors({"role": "Choose a role from the list."}, {})
+    async with transaction():
+        if not await Member.exists().where(Member.id == member_id):
+            raise NotFound()
+        await Member.update({Member.role: role}).where(Member.id == member_id)
+        await record(admin, f"role_{role}", Target.member(member_id), member_id, reason)
+
+
+async def members_for_roles(actor: Actor | None) -> list[dict[str, Any]]:
+    policy.require(actor, "manage_roles", refusal=ROLES_REFUSAL)
+    rows: list[dict[str, Any]] = (
+        await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state)
+        .where(Member.state != MemberState.DELETED)
+        .order_by(Member.username_key)
+        .limit(500)
+    )
+    return rows
+
+
+async def watched_words(actor: Actor | None) -> list[dict[str, Any]]:
+    policy.require(actor, "manage_roles", refusal=WORDS_REFUSAL)
+    rows: list[dict[str, Any]] = await WatchedWord.select().order_by(WatchedWord.word)
+    return rows
+
+
+async def add_watched_word(actor: Actor | None, word: str, action: str) -> None:
+    admin = policy.require(actor, "manage_roles", refusal=WORDS_REFUSAL)
+    errors = {}
+    if not word or len(word) > 100:
+        errors["word"] = "Enter a word or phrase of at most 100 characters."
+    if WatchedWordAction.parse(action) is None:
+        errors["action"] = "Choose whether the word blocks a post or sends it to review."
+    if errors:
+        raise FormErrors(errors, {"word": word, "action": action})
+    async with transaction():
+        try:
+            await WatchedWord.insert(WatchedWord(word=word.casefold(), action=action))
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise FormErrors({"word": "That word is already watched."}, {"word": word}) from exc
+            raise
+        await record(admin, f"watch_{action}", Target(BoardTarget.WORD, 0), None, word)
+
+
+async def remove_watched_word(actor: Actor | None, word_id: int) -> None:
+    admin = policy.require(actor, "manage_roles", refusal=WORDS_REFUSAL)
+    async with transaction():
+        row = await WatchedWord.select(WatchedWord.word).where(WatchedWord.id == word_id).first()
+        if row is None:
+            raise NotFound()
+        await WatchedWord.delete().where(WatchedWord.id == word_id)
+        await record(admin, "unwatch", Target(BoardTarget.WORD, word_id), None, row["word"])

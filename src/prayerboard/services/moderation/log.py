@@ -1,0 +1,183 @@
+"""The moderation log and the notices authors get (docs/moderation.md, "The log").
+
+Every moderator action writes one log entry, in the action's own transaction, and most tell
+the member concerned what happened and why; ``record`` writes both together, so no path can
+act without leaving a record or tell an author without logging it. A notice never names an
+anonymous author to anyone but that author.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from prayerboard import policy
+from prayerboard.forms import FormErrors, clean_text
+from prayerboard.policy import Actor, can
+from prayerboard.services import utcnow
+from prayerboard.tables import ModerationLogEntry, Notification, Post, Reply
+from prayerboard.vocab import Choice, TargetKind
+
+REASON_MAX = 1000
+# Restrictions on "the author of post #N" (services/restrictions.py) are logged under these.
+LIFT_ACTION = "lift_author_restriction"
+CONFIRM_ACTION = "confirm_author_restriction"
+# Entries moderators do not see: only a moderator's or an admin's restriction is ever
+# confirmed, so the entry would tell who wrote the post (docs/privacy.md, "Acting on an
+# anonymous author").
+ADMIN_ONLY_LOG_ACTIONS = [CONFIRM_ACTION]
+MODERATORS_ONLY = "Only moderators can do that."
+
+
+class BoardTarget(Choice):
+    """What a log entry can be about besides a post, a reply or a member: the board's own lists."""
+
+    WORD = "word", "Watched words"
+    INVITE = "invite", "An invitation"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a log entry is about: a post, a reply or a member by row id (or a board list)."""
+
+    kind: TargetKind | BoardTarget
+    id: int
+
+    @classmethod
+    def post(cls, post_id: int) -> Target:
+        return cls(TargetKind.POST, post_id)
+
+    @classmethod
+    def reply(cls, reply_id: int) -> Target:
+        return cls(TargetKind.REPLY, reply_id)
+
+    @classmethod
+    def member(cls, member_id: int) -> Target:
+        return cls(TargetKind.MEMBER, member_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What the member concerned reads in the app, and where it leads."""
+
+    text: str
+    link: str = ""
+
+
+def require_moderator(actor: Actor | None) -> Actor:
+    """The actor, if they may moderate; visitors are sent to sign in, others refused."""
+    return policy.require(actor, "moderate", refusal=MODERATORS_ONLY)
+
+
+def clean_reason(raw: Any, required: bool = True) -> str:
+    """A moderator's reason from a form: one text, at most ``REASON_MAX`` characters."""
+    reason = clean_text(raw, multiline=True)[:REASON_MAX]
+    if required and not reason:
+        raise FormErrors({"reason": "Please give a reason; it goes into the moderation log."}, {})
+    return reason
+
+
+async def notify(member_id: int | None, text: str, link: str = "") -> None:
+    """Tell one member, in the app, what happened to them or to what they wrote."""
+    if member_id is None:
+        return
+    await Notification.insert(Notification(member=member_id, text=text, link=link, created_at=utcnow()))
+
+
+async def record(
+    moderator: Actor | None,
+    action: str,
+    target: Target,
+    member_id: int | None,
+    reason: str,
+    notice: Notice | None = None,
+    notify_member: int | None = None,
+) -> None:
+    """Append one log entry and, with ``notice``, tell the member concerned; inside the action's transaction.
+
+    ``moderator`` None is the board itself (an automatic hide, an author's edit). ``member_id``
+    is the member the entry is about, when the log may name them; the notice goes to
+    ``notify_member`` when given (an anonymous author the entry must not name), else to
+    ``member_id``.
+    """
+    await ModerationLogEntry.insert(
+        ModerationLogEntry(
+            moderator=moderator.id if moderator else None,
+            action=action,
+            target_kind=target.kind.value,
+            target_id=target.id,
+            member=member_id,
+            reason=reason,
+            created_at=utcnow(),
+        )
+    )
+    if notice is not None:
+        await notify(notify_member if notify_member is not None else member_id, notice.text, notice.link)
+
+
+async def addresses(target_kind: str, target_ids: list[int]) -> dict[int, str]:
+    """The public ids of posts or replies by row id; gone ones are missing."""
+    table = Reply if target_kind == TargetKind.REPLY else Post
+    if not target_ids:
+        return {}
+    rows = await table.select(table.id, table.public_id).where(table.id.is_in(sorted(set(target_ids))))
+    return {row["id"]: row["public_id"] for row in rows}
+
+
+async def log_entries(
+    actor: Actor | None,
+    action: str | None = None,
+    moderator: str | None = None,
+    member: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The moderation log, newest first, filterable by action, moderator and member (usernames).
+
+    Entries about "the author of post #N" name the post only, so no member filter finds them.
+    """
+    reader = require_moderator(actor)
+    query = ModerationLogEntry.select(
+        ModerationLogEntry.id,
+        ModerationLogEntry.action,
+        ModerationLogEntry.target_kind,
+        ModerationLogEntry.target_id,
+        ModerationLogEntry.reason,
+        ModerationLogEntry.created_at,
+        ModerationLogEntry.moderator.username.as_alias("moderator_username"),
+        ModerationLogEntry.member.username.as_alias("member_username"),
+    )
+    if not can(reader, "reveal_author"):
+        query = query.where(ModerationLogEntry.action.not_in(ADMIN_ONLY_LOG_ACTIONS))
+    if action:
+        query = query.where(ModerationLogEntry.action == action)
+    if moderator:
+        query = query.where(ModerationLogEntry.moderator.username_key == moderator.casefold())
+    if member:
+        # Only entries about the member as such: matching content entries would reveal who
+        # wrote an anonymous post.
+        query = query.where(
+            (ModerationLogEntry.member.username_key == member.casefold())
+            & (ModerationLogEntry.target_kind == TargetKind.MEMBER)
+        )
+    rows: list[dict[str, Any]] = await query.order_by(ModerationLogEntry.id, ascending=False).limit(limit)
+    for row in rows:
+        if row["target_kind"] != TargetKind.MEMBER:
+            row["member_username"] = None  # content entries name the item, never its author
+    # Items are named by their addresses (docs/privacy.md, "Ids"); a gone item has none.
+    for kind in (TargetKind.POST, TargetKind.REPLY):
+        found = await addresses(kind, [r["target_id"] for r in rows if r["target_kind"] == kind])
+        for row in rows:
+            if row["target_kind"] == kind:
+                row["target_address"] = found.get(row["target_id"])
+    return rows
+
+
+async def notifications(actor: Actor) -> list[dict[str, Any]]:
+    """The member's own notices, newest first."""
+    rows: list[dict[str, Any]] = (
+        await Notification.select(Notification.text, Notification.link, Notification.created_at)
+        .where(Notification.member == actor.id)
+        .order_by(Notification.id, ascending=False)
+        .limit(50)
+    )
+    return rows
