@@ -44,7 +44,7 @@ class MemberAuthentication(AbstractAuthenticationMiddleware):
     nobody again: it is emptied here, so the session backend deletes it and clears the cookie.
     """
 
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         session = connection.scope.get("session")
         if not isinstance(session, dict) or not isinstance(session.get("member_id"), int):
             return AuthenticationResult(user=None, auth=None)
@@ -62,16 +62,16 @@ def authentication_middleware() -> DefineMiddleware:
     return DefineMiddleware(MemberAuthentication, exclude=list(OUTSIDE_THE_BOARD), exclude_http_methods=[])
 
 
-def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+def current_actor(connection: ASGIConnection[Any, Actor | None, Any, Any]) -> Actor | None:
     """The signed-in member, or None for a visitor.
 
     None too where the middleware did not run: the paths outside the board, and a path no
     route matched (its error page is a visitor's).
     """
-    return connection.scope.get("user")  # type: ignore[return-value]
+    return connection.user if "user" in connection.scope else None
 
 
-def require_member(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+def require_member(connection: ASGIConnection[Any, Actor | None, Any, Any]) -> Actor:
     """The signed-in member, or ``SignInRequired`` (answered with a 303 to /login?next=...)."""
     actor = current_actor(connection)
     if actor is None:

@@ -121,7 +121,7 @@ class AdminController(Controller):
         return _saved(request, SITE_SETTINGS_SAVED, "/admin/settings")
 
 
-def _admin_page(request: Request, current: site.SiteSettings, status_code: int = 200, **extra: Any) -> Template:
+def _admin_page(request: MemberRequest, current: site.SiteSettings, status_code: int = 200, **extra: Any) -> Template:
     extra.setdefault("errors", {})
     return render(
         request, "admin/settings.html", status_code, site_settings=current, join_policies=site.JOIN_POLICIES, **extra
