@@ -158,11 +158,11 @@ def parse_login(raw: Mapping[str, Any]) -> Credentials:
 
 @dataclass(frozen=True)
 class PostInput:
-    kind: str
+    kind: PostKind
     title: str
     body: str
     category: str
-    visibility: str
+    visibility: Visibility
     anonymous: bool
 
 
@@ -176,8 +176,8 @@ def parse_post(raw: Mapping[str, Any], categories: tuple[str, ...]) -> PostInput
     category = check.choice("category", categories, "Choose a category from the list.")
     visibility = check.choice("visibility", Visibility.values(), "Choose who can read it.", default="public")
     anonymous = checkbox(raw.get("anonymous"))
-    check.done()
-    return PostInput(kind, title, body, category, visibility, anonymous)
+    check.done()  # both choices are among the enums' values from here on
+    return PostInput(PostKind(kind), title, body, category, Visibility(visibility), anonymous)
 
 
 def parse_body(

@@ -93,4 +93,4 @@ async def atom_feed(base_url: str, board_name: str) -> bytes:
     times = [_entry(feed, base_url, post) for post in page.posts]
     # An empty feed has changed "now" as far as any reader can tell.
     updated.text = max(times) if times else _rfc3339(dt.datetime.now(dt.UTC))
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))

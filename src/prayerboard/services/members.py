@@ -64,7 +64,7 @@ async def _listed_member(username: str) -> dict[str, Any]:
 
 
 async def _newest_first(
-    listed: Callable[..., Select], table: type[Post] | type[Reply], columns: tuple[Any, ...], before: str | None
+    listed: Callable[..., Select[Any]], table: type[Post] | type[Reply], columns: tuple[Any, ...], before: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of ``listed(*columns)``, newest first by keyset on the row id, and the next cursor.
 
@@ -102,9 +102,8 @@ async def _replies_by(
         if own:
             return select
         # Their replies in their own anonymous thread would name the thread's author.
-        return select.where(
-            Reply.anonymous.eq(False) & (Reply.post.anonymous.eq(False) | (Reply.post.author != member_id))
-        )
+        thread: Any = Reply.post  # the join to the post (typed as a plain column)
+        return select.where(Reply.anonymous.eq(False) & (thread.anonymous.eq(False) | (thread.author != member_id)))
 
     found, older = await _newest_first(listed, Reply, REPLY_COLUMNS, before)
     rows = [ReplyRow.from_row(r) for r in found]

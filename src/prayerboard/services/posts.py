@@ -66,19 +66,19 @@ async def post_number(public_id: str) -> int:
     if looks_like_public_id(public_id):
         row = await Post.select(Post.id).where(Post.public_id == public_id).first()
         if row is not None:
-            return row["id"]
+            return int(row["id"])
     raise NotFound()
 
 
 async def reply_number(post_id: int | None, public_id: str) -> int:
     """The row id behind a reply's address (on post ``post_id``, when given); NotFound otherwise."""
     if looks_like_public_id(public_id):
-        where = Reply.public_id == public_id
+        where: Any = Reply.public_id == public_id
         if post_id is not None:
             where = where & (Reply.post == post_id)
         row = await Reply.select(Reply.id).where(where).first()
         if row is not None:
-            return row["id"]
+            return int(row["id"])
     raise NotFound()
 
 
@@ -165,7 +165,7 @@ async def load_post(post_id: int) -> PostRow | None:
 
 async def load_reply(reply_id: int, post_id: int | None = None) -> ReplyRow | None:
     """The reply row ``reply_id`` (on post ``post_id``, when given), whoever may see it."""
-    where = Reply.id == reply_id
+    where: Any = Reply.id == reply_id
     if post_id is not None:
         where = where & (Reply.post == post_id)
     row = await Reply.select(*REPLY_COLUMNS).where(where).first()
@@ -298,7 +298,7 @@ async def create_post(actor: Actor, data: PostInput, rules: limits.ModerationRul
             last_activity_at=now,
         )
     ).returning(Post.public_id)
-    return rows[0]["public_id"]
+    return str(rows[0]["public_id"])
 
 
 # Shown to the author of a redacted post or reply they edited: it is waiting, and why.
@@ -449,7 +449,7 @@ async def add_reply(actor: Actor, post_id: int, body: str, rules: limits.Moderat
         ).returning(Reply.public_id)
         await Post.update({Post.last_activity_at: now}).where(Post.id == post_id)
         await recount_replies(post_id)
-    return rows[0]["public_id"]
+    return str(rows[0]["public_id"])
 
 
 async def recount_replies(post_id: int) -> None:
@@ -554,6 +554,8 @@ async def toggle_prayer(actor: Actor, post_id: int) -> PrayerState:
         if delta:
             await Post.update({Post.praying_count: Post.praying_count + delta}).where(Post.id == post_id)
         count = await Post.select(Post.praying_count).where(Post.id == post_id).first()
+    if count is None:  # deleted by its author meanwhile
+        raise NotFound()
     return PrayerState(praying=praying, count=count["praying_count"])
 
 
