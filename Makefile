@@ -4,8 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# pytest-xdist workers per engine for the end-to-end suite; each has its own server and database.
+WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+E2E := $(PYTEST) tests --ignore=tests/unit -n $(WORKERS) --dist worksteal
+LOGS := test-artifacts
 
-.PHONY: run test bench migrate clean
+.PHONY: run test lint unit e2e bench migrate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,16 +25,39 @@ run: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/prayerboard migrate
 
-# The whole suite on SQLite, then again on PostgreSQL when PRAYERBOARD_TEST_DATABASE_URL is set.
-test: $(STAMP)
-	$(BIN)/python -m pytest
-	@if [ -n "$$PRAYERBOARD_TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL ($$PRAYERBOARD_TEST_DATABASE_URL)"; \
-		PRAYERBOARD_TEST_ENGINE=postgres $(BIN)/python -m pytest; \
+# Lint, format, types (strict for the policy and the services: pyproject.toml [tool.mypy]).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The unit layer: pure functions, no server, no database; seconds.
+unit: $(STAMP)
+	$(PYTEST) -q tests/unit
+
+# The end-to-end suite: SQLite, and PostgreSQL at the same time when
+# PRAYERBOARD_TEST_DATABASE_URL is set (each engine's output is kept in test-artifacts/ and
+# printed when both are done; the target fails when either does).
+e2e: $(STAMP)
+	@mkdir -p $(LOGS)
+	@if [ -z "$$PRAYERBOARD_TEST_DATABASE_URL" ]; then \
+		echo "== end-to-end on SQLite"; \
+		$(E2E); \
+	else \
+		echo "== end-to-end on SQLite and on PostgreSQL ($$PRAYERBOARD_TEST_DATABASE_URL), at once"; \
+		$(E2E) > $(LOGS)/e2e-sqlite.log 2>&1 & sqlite=$$!; \
+		PRAYERBOARD_TEST_ENGINE=postgres $(E2E) > $(LOGS)/e2e-postgres.log 2>&1 & postgres=$$!; \
+		wait $$sqlite; sqlite_status=$$?; wait $$postgres; postgres_status=$$?; \
+		echo "== SQLite (exit $$sqlite_status)"; cat $(LOGS)/e2e-sqlite.log; \
+		echo "== PostgreSQL (exit $$postgres_status)"; cat $(LOGS)/e2e-postgres.log; \
+		[ $$sqlite_status -eq 0 ] && [ $$postgres_status -eq 0 ]; \
 	fi
+
+# Everything, quickest first: lint and types, the unit layer, then end to end on both engines.
+test: lint unit e2e
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) build dist test-artifacts
+	rm -rf $(VENV) build dist test-artifacts .mypy_cache .ruff_cache

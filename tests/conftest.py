@@ -7,25 +7,34 @@ whose ``public`` schema it drops and re-creates: point it at a database meant fo
 The app runs in its own process (``prayerboard run``), as in production, so its connection
 pool never meets the test code's event loop. Tests reach the database only to check results
 and to clean up between tests.
+
+Under pytest-xdist (``make test`` runs ``-n``) each worker has its own server and its own
+database: SQLite in the worker's temporary data dir, and on PostgreSQL a database named after
+the one given and the worker (``<db>_gw0``, ``<db>_gw1``), created when missing. The server
+process and the browser are ``tests/harness.py``'s, shared with ``bench/run.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import pytest
+
+import harness
+from harness import CSRF_COOKIE, PASSWORD, SESSION_COOKIE, Browser, free_port
+
+__all__ = ["CSRF_COOKIE", "PASSWORD", "SESSION_COOKIE", "Browser", "Server", "query", "row_id", "run_cli", "scalar"]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -50,14 +59,17 @@ TABLES = (
     "counter",
     "site_setting",
 )
-PASSWORD = "a gentle password 42"
-SERVER_START_TIMEOUT_S = 30
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... under pytest-xdist
 
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="prayerboard-test-"))
 if ENGINE == "postgres":
     if not PG_URL:
         raise pytest.UsageError("PRAYERBOARD_TEST_ENGINE=postgres needs PRAYERBOARD_TEST_DATABASE_URL")
     DATABASE_URL = PG_URL
+    if WORKER:
+        # One database per worker, next to the one given: the workers never see each other's rows.
+        parts = urlsplit(PG_URL)
+        DATABASE_URL = urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{WORKER}"))
 else:
     DATABASE_URL = f"sqlite:///{_DATA_DIR / 'test.sqlite3'}"
 
@@ -97,19 +109,66 @@ def _pg_sql(sql: str) -> str:
     return re.sub(r"\?", number, sql)
 
 
+class _Postgres:
+    """One connection for this test process's checks, on an event loop of its own.
+
+    Opening a connection per check cost more than most checks; the loop is never running
+    between calls, so any test may call ``query`` (none calls it from inside a running loop).
+    """
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.connection: Any = None
+
+    def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        import asyncpg
+
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()
+            atexit.register(self.close)
+        if self.connection is None or self.connection.is_closed():
+            self.connection = self.loop.run_until_complete(asyncpg.connect(DATABASE_URL))
+        try:
+            rows = self.loop.run_until_complete(self.connection.fetch(_pg_sql(sql), *args))
+        except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError):
+            # The connection went away (a fault test restarts things): one fresh try.
+            self.connection = self.loop.run_until_complete(asyncpg.connect(DATABASE_URL))
+            rows = self.loop.run_until_complete(self.connection.fetch(_pg_sql(sql), *args))
+        return [dict(r) for r in rows]
+
+    def close(self) -> None:
+        if self.loop is None:
+            return
+        if self.connection is not None and not self.connection.is_closed():
+            self.loop.run_until_complete(self.connection.close())
+        self.loop.close()
+        self.loop = None
+
+
+_postgres = _Postgres()
+
+
+def _create_worker_database() -> None:
+    """Create this worker's PostgreSQL database when it does not exist yet."""
+    import asyncpg
+
+    name = urlsplit(DATABASE_URL).path.lstrip("/")
+
+    async def run() -> None:
+        connection = await asyncpg.connect(PG_URL)
+        try:
+            if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
 def query(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run SQL (``?`` placeholders) against the database under test and return rows as dicts."""
     if ENGINE == "postgres":
-        import asyncpg
-
-        async def run() -> list[dict[str, Any]]:
-            connection = await asyncpg.connect(DATABASE_URL)
-            try:
-                return [dict(r) for r in await connection.fetch(_pg_sql(sql), *args)]
-            finally:
-                await connection.close()
-
-        return asyncio.run(run())
+        return _postgres.fetch(sql, *args)
     connection = sqlite3.connect(_DATA_DIR / "test.sqlite3", timeout=10)
     connection.row_factory = sqlite3.Row
     try:
@@ -133,6 +192,8 @@ def row_id(public_id: str, table: str = "post") -> int:
 
 def _reset_schema() -> None:
     if ENGINE == "postgres":
+        if WORKER:
+            _create_worker_database()
         query("DROP SCHEMA public CASCADE")
         query("CREATE SCHEMA public")
 
@@ -164,52 +225,21 @@ def run_cli(
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+_free_port = free_port  # the name some tests import
 
 
-class Server:
-    """A ``prayerboard run`` process; its log is kept for tests that read it."""
+class Server(harness.Server):
+    """A ``prayerboard run`` process on the database under test, with ``env`` over this process's
+    environment; its log is kept in the data dir for tests that read it."""
 
     def __init__(self, workers: int = 1, env: dict[str, str] | None = None) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = _DATA_DIR / f"server-{self.port}.log"
-        self._log = open(self.log_path, "w")  # noqa: SIM115 - held open for the server's lifetime
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "prayerboard", "run", "--port", str(self.port), "--workers", str(workers)],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+        port = free_port()
+        super().__init__(
             env={**os.environ, **(env or {})},
+            log_path=_DATA_DIR / f"server-{port}.log",
+            workers=workers,
+            port=port,
         )
-        self._wait_until_ready()
-
-    def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log()}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)  # polling for start-up, not timing behaviour
-        raise RuntimeError(f"server did not start:\n{self.log()}")
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
 
 
 @pytest.fixture(scope="session")
@@ -250,78 +280,6 @@ def clean_database(request: pytest.FixtureRequest) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # People
-
-
-CSRF_COOKIE = "prayerboard_csrf"
-SESSION_COOKIE = "prayerboard_session"
-
-
-class Browser:
-    """One person's HTTP client: keeps cookies and sends the CSRF token with every form."""
-
-    def __init__(self, base_url: str) -> None:
-        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=30)
-        self.username: str | None = None
-
-    def get(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.client.get(path, **kwargs)
-
-    def set_cookie(self, name: str, value: str) -> None:
-        """Replace a cookie, as an attacker replaying or planting one would."""
-        self.client.cookies.delete(name)
-        self.client.cookies.set(name, value, domain="127.0.0.1")
-
-    def csrf_token(self) -> str:
-        if CSRF_COOKIE not in self.client.cookies:
-            self.client.get("/healthz")
-            self.client.get("/login")
-        return self.client.cookies[CSRF_COOKIE]
-
-    def post(self, path: str, data: dict[str, Any] | None = None, csrf: bool = True, **kwargs: Any) -> httpx.Response:
-        form = dict(data or {})
-        if csrf:
-            form.setdefault("_csrf_token", self.csrf_token())
-        return self.client.post(path, data=form, **kwargs)
-
-    def register(self, username: str, display_name: str | None = None, password: str = PASSWORD) -> httpx.Response:
-        response = self.post(
-            "/register",
-            {
-                "username": username,
-                "display_name": display_name or username.title(),
-                "email": f"{username.lower()}@example.org",
-                "password": password,
-            },
-        )
-        if response.status_code == 303:
-            self.username = username
-        return response
-
-    def login(self, username: str, password: str = PASSWORD, next: str | None = None) -> httpx.Response:
-        data = {"username": username, "password": password}
-        if next is not None:
-            data["next"] = next
-        return self.post("/login", data)
-
-    def logout(self) -> httpx.Response:
-        return self.post("/logout")
-
-    def create_post(self, **fields: Any) -> str:
-        """Post a request (or what ``fields`` say) and return its address: the post's public id."""
-        data = {
-            "kind": "request",
-            "title": "Please pray for my mother",
-            "body": "She has surgery on Friday.",
-            "category": "Health and healing",
-            "visibility": "public",
-        }
-        data.update(fields)
-        response = self.post("/posts", data)
-        assert response.status_code == 303, response.text
-        return response.headers["location"].rsplit("/", 1)[1]
-
-    def close(self) -> None:
-        self.client.close()
 
 
 @pytest.fixture
