@@ -49,6 +49,11 @@ def member_id(username: str) -> int:
     return scalar("SELECT id FROM member WHERE username = ?", username)
 
 
+def flashes(html: str) -> list[str]:
+    """The "done" messages a page shows (each shown once, after the redirect)."""
+    return re.findall(r'<p class="flash flash-info" role="status">(.*?)</p>', html)
+
+
 def register_with(browser: Browser, username: str, invite: str | None = None) -> Any:
     form = {
         "username": username,
@@ -101,7 +106,9 @@ def test_approval_lets_the_applicant_in_and_is_logged(admin, moderator, author, 
     visitor.register("newcomer")
     applicants = moderator.get("/mod/applicants").text
     assert "Newcomer" in applicants
-    assert moderator.post(f"/mod/applicants/{member_id('newcomer')}/approve").status_code == 303
+    approved = moderator.post(f"/mod/applicants/{member_id('newcomer')}/approve")
+    assert approved.status_code == 303 and approved.headers["location"] == "/mod/applicants"
+    assert flashes(moderator.get("/mod/applicants").text) == ["The applicant is approved."]
     assert "For members only" in visitor.get(f"/posts/{post_id}").text
     assert visitor.get("/join/waiting").headers["location"] == "/"
     log = query("SELECT action, member FROM moderation_log WHERE action = 'approve_member'")
@@ -114,6 +121,8 @@ def test_declined_applicant_cannot_sign_in_and_the_decision_is_logged(admin, mod
     visitor.register("newcomer")
     applicant = member_id("newcomer")
     assert moderator.post(f"/mod/applicants/{applicant}/decline", {"reason": "not known to us"}).status_code == 303
+    assert flashes(moderator.get("/mod/applicants").text) == ["The applicant is declined."]
+    assert flashes(moderator.get("/mod/applicants").text) == []  # once
     assert "Sign out" not in visitor.get("/").text
     assert new_browser().login("newcomer").status_code == 422
     assert query("SELECT action, target_id, reason FROM moderation_log WHERE action = 'decline_member'") == [
@@ -215,7 +224,10 @@ def test_revoked_invitation_is_refused_and_both_are_logged(admin, moderator, vis
     set_board(admin, "invitation")
     path, token = invitation_link(moderator)
     invitation = scalar("SELECT id FROM invitation")
-    assert moderator.post("/mod/invitations/revoke", {"invitation": str(invitation)}).status_code == 303
+    revoked = moderator.post("/mod/invitations/revoke", {"invitation": str(invitation)})
+    assert revoked.status_code == 303 and revoked.headers["location"] == "/mod/invitations"
+    assert flashes(moderator.get("/mod/invitations").text) == ["The invitation is revoked."]
+    assert flashes(moderator.get("/mod/invitations").text) == []  # once
     assert visitor.get(path).status_code == 403
     assert register_with(visitor, "ana", token).status_code == 403
     assert [r["action"] for r in query("SELECT action FROM moderation_log ORDER BY id")] == ["invite", "revoke_invite"]
