@@ -81,6 +81,9 @@ async def on_content(
         return await _reveal(actor, action, target_id, sent.reason)
     table = table_for(kind)
     async with transaction():
+        # Take the item's row lock first: a second moderator acting at the same moment waits,
+        # then reads the state this action left, and is refused if the action no longer applies.
+        await table.update({table.moderation: table.moderation}).where(table.id == target_id)
         row = await load_item(kind, target_id)
         moderator = _check(actor, action, await item_state(kind, row))
         post_id = row["id"] if kind == TargetKind.POST else row["post"]
