@@ -28,7 +28,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -41,14 +40,22 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-CSRF_COOKIE = "prayerboard_csrf"
-SESSION_COOKIE = "prayerboard_session"
-PASSWORD = "bench password 1234"
+# The server process and the signed-in browser are the tests' own (tests/harness.py).
+sys.path.insert(0, str(ROOT / "tests"))
+from harness import (  # noqa: E402
+    CSRF_COOKIE,
+    HOST,
+    HTTP_TIMEOUT_S,
+    PASSWORD,
+    SESSION_COOKIE,
+    Browser,
+    Server,
+    ServerError,
+    server_environment,
+)
+
 PAGE_SIZE = 20  # Settings.page_size default; used only to name "page N" in the output
-SERVER_START_TIMEOUT_S = 60
 DEMO_TIMEOUT_S = 900
-HTTP_TIMEOUT_S = 30
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,14 +249,14 @@ class Database:
     def count_posts(self) -> int:
         return int(self.query("SELECT COUNT(*) FROM post")[0][0])
 
-    def visitor_post_ids_at(self, rank: int) -> int | None:
-        """The id of the rank-th newest post a visitor sees on the unfiltered board."""
+    def visitor_post_ids_at(self, rank: int) -> str | None:
+        """The public id (the board's ``before=`` cursor) of the rank-th newest post a visitor sees."""
         rows = self.query(
-            "SELECT id FROM post WHERE moderation = 'visible' AND visibility = 'public' AND status != 'archived' "
+            "SELECT public_id FROM post WHERE moderation = 'visible' AND visibility = 'public' AND status != 'archived' "
             "ORDER BY id DESC LIMIT 1 OFFSET ?",
             rank - 1,
         )
-        return int(rows[0][0]) if rows else None
+        return str(rows[0][0]) if rows else None
 
     def count_visitor_posts(self) -> int:
         return int(
@@ -275,18 +282,13 @@ class Database:
         finally:
             connection.close()
 
-    def prayer_rows(self, post_id: int) -> int:
-        return int(self.query("SELECT COUNT(*) FROM prayer WHERE post = ?", post_id)[0][0])
+    def prayer_rows(self, public_id: str) -> int:
+        sql = "SELECT COUNT(*) FROM prayer WHERE post = (SELECT id FROM post WHERE public_id = ?)"
+        return int(self.query(sql, public_id)[0][0])
 
 
 # ---------------------------------------------------------------------------------------------
 # The server and the command line
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def cli(env: dict[str, str], *args: str, timeout: float = 300) -> float:
@@ -300,49 +302,6 @@ def cli(env: dict[str, str], *args: str, timeout: float = 300) -> float:
             f"`prayerboard {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
         )
     return time.perf_counter() - start
-
-
-class Server:
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self.log_path = log_path
-        self._log = open(log_path, "w")  # noqa: SIM115 - held open for the server's lifetime
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "prayerboard", "run", "--host", HOST, "--port", str(self.port), "--workers", "1"],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=ROOT,
-        )
-        import httpx
-
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the server exited early:\n{self.log_tail()}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)  # waiting for start-up
-        self.stop()
-        raise SystemExit(f"the server did not start in {SERVER_START_TIMEOUT_S} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 40) -> str:
-        self._log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-        self._log.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,48 +320,31 @@ class Member:
 
 
 def register_member(base_url: str, username: str) -> Member:
-    import httpx
-
-    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=HTTP_TIMEOUT_S) as client:
-        client.get("/register")
-        csrf = client.cookies.get(CSRF_COOKIE)
-        if not csrf:
-            raise SystemExit("GET /register set no CSRF cookie")
-        response = client.post(
-            "/register",
-            data={
-                "username": username,
-                "display_name": username.replace("_", " ").title(),
-                "email": f"{username}@example.org",
-                "password": PASSWORD,
-                "_csrf_token": csrf,
-            },
-        )
-        session = client.cookies.get(SESSION_COOKIE)
-        if response.status_code != 303 or not session or session == "null":
+    """Sign ``username`` up through ``POST /register``, as a person would; their cookies for wrk."""
+    browser = Browser(base_url)
+    try:
+        response = browser.register(username, username.replace("_", " ").title(), PASSWORD)
+        session, csrf = browser.client.cookies.get(SESSION_COOKIE), browser.client.cookies.get(CSRF_COOKIE)
+        if response.status_code != 303 or not session or session == "null" or not csrf:
             raise SystemExit(f"registering {username} failed: HTTP {response.status_code}\n{response.text[:500]}")
-        return Member(username=username, session=session, csrf=client.cookies.get(CSRF_COOKIE) or csrf)
+        return Member(username=username, session=session, csrf=csrf)
+    finally:
+        browser.close()
 
 
-def create_post(base_url: str, author: Member, title: str) -> int:
-    import httpx
-
-    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=HTTP_TIMEOUT_S) as client:
-        response = client.post(
-            "/posts",
-            headers={"Cookie": author.cookie},
-            data={
-                "kind": "request",
-                "title": title,
-                "body": "Please pray with us; this post is the benchmark's target for the \"I'm praying\" button.",
-                "category": "Other",
-                "visibility": "public",
-                "_csrf_token": author.csrf,
-            },
+def create_post(base_url: str, author: Member, title: str) -> str:
+    """The benchmark's target post, by ``author``: its public id."""
+    browser = Browser(base_url)
+    try:
+        browser.set_cookie(SESSION_COOKIE, author.session)
+        browser.set_cookie(CSRF_COOKIE, author.csrf)
+        return browser.create_post(
+            title=title,
+            body="Please pray with us; this post is the benchmark's target for the \"I'm praying\" button.",
+            category="Other",
         )
-        if response.status_code != 303:
-            raise SystemExit(f"creating the benchmark post failed: HTTP {response.status_code}\n{response.text[:500]}")
-        return int(response.headers["location"].rsplit("/", 1)[1])
+    finally:
+        browser.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,7 +372,7 @@ class PrayResult:
 
 
 async def _press_all(
-    port: int, post_id: int, plan: list[tuple[Member, int]]
+    port: int, post_id: str, plan: list[tuple[Member, int]]
 ) -> tuple[dict[str, bool], list[str], list[float], float]:
     states: dict[str, bool] = {m.username: False for m, _ in plan}
     errors: list[str] = []
@@ -525,7 +467,7 @@ def check_target(base_url: str, target: Target) -> None:
             f"GET {target.path} ({target.label}) answered HTTP {response.status_code}:\n{response.text[:500]}"
         )
     if target.path.startswith("/?") or target.path == "/":
-        cards = len(re.findall(r'id="post-\d+"', response.text))
+        cards = len(re.findall(r'id="post-[a-z0-9]+"', response.text))
         if cards == 0:
             raise SystemExit(
                 f"GET {target.path} ({target.label}) shows no posts; the benchmark would measure an empty board"
@@ -731,14 +673,15 @@ def main(argv: list[str] | None = None) -> int:
             print("For comparable figures install wrk: sudo apt-get install wrk")
 
     data_dir = Path(tempfile.mkdtemp(prefix="prayerboard-bench-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("PRAYERBOARD_DATABASE_URL", "PRAYERBOARD_REDIS_URL")}
-    env["PRAYERBOARD_DATA_DIR"] = str(data_dir)
     # The bench's members post straight away and press often: moderation's first-post approval
     # and hourly limits would only get in the way of measuring.
-    env.update({"PRAYERBOARD_APPROVE_FIRST_POSTS": "0", "PRAYERBOARD_POSTS_PER_HOUR": "100000"})
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    if args.database_url:
-        env["PRAYERBOARD_DATABASE_URL"] = args.database_url
+    env = server_environment(
+        data_dir,
+        args.database_url,
+        PRAYERBOARD_APPROVE_FIRST_POSTS="0",
+        PRAYERBOARD_POSTS_PER_HOUR="100000",
+        PRAYERBOARD_REGISTRATIONS_PER_HOUR="100000",
+    )
     db = Database(args.database_url, data_dir)
     server: Server | None = None
     try:
@@ -755,7 +698,10 @@ def main(argv: list[str] | None = None) -> int:
         db.settle()
         print(f"   seeded {db.count_posts():,} posts in {seconds:.1f} s", flush=True)
 
-        server = Server(env, data_dir / "server.log")
+        try:
+            server = Server(env, data_dir / "server.log")
+        except ServerError as failure:
+            raise SystemExit(str(failure)) from failure
         print(f"   server pid {server.process.pid} on {server.url}", flush=True)
         reader = register_member(server.url, "bench_reader")
         t0 = time.perf_counter()
