@@ -32,6 +32,7 @@ from prayerboard.services.moderation.log import BoardTarget, Target, record, req
 from prayerboard.services.site import SiteSettings
 from prayerboard.stores import Counters
 from prayerboard.tables import Invitation, Member
+from prayerboard.vocab import MemberState
 
 INVITATION_TOKEN_BYTES = 24  # 192 bits: not guessable, short enough for a link in a message
 INVITATION_NOTE_MAX = 200
@@ -211,7 +212,8 @@ async def join(
     try:
         if site.join_policy == "invitation":
             return await _join_by_invitation(form, token or "")
-        return await accounts.register(form, state="pending" if site.join_policy == "approval" else "active")
+        state = MemberState.PENDING if site.join_policy == "approval" else MemberState.ACTIVE
+        return await accounts.register(form, state=state)
     except FormErrors as exc:
         if probing_matters and "username" in exc.errors:
             await limits.counters.hit(limits.taken_key(address), limits.taken_window_seconds)

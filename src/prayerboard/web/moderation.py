@@ -18,6 +18,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from prayerboard import policy
+from prayerboard.auth import current_actor
 from prayerboard.forms import FormErrors, clean_text, parse_body, parse_id
 from prayerboard.policy import Actor
 from prayerboard.services import posts, restrictions
@@ -27,7 +28,7 @@ from prayerboard.services.moderation.actions import Effect
 from prayerboard.services.moderation.log import clean_reason
 from prayerboard.services.moderation.perform import Content, NotApplicable
 from prayerboard.vocab import TargetKind
-from prayerboard.web.common import current_actor, path_id, read_form, render, require_member, see_other
+from prayerboard.web.common import path_id, read_form, render, require_member, see_other
 
 FORM_ERROR_STATUS = 422
 FLASH = "info"  # the category of every "done" message here: the plain note, as before
@@ -87,7 +88,9 @@ class ModerationController(Controller):
         filters = {
             k: clean_text(params.get(k), multiline=False)[:64] or None for k in ("action", "moderator", "member")
         }
-        entries = await log.log_entries(require_member(request), **filters)
+        entries = await log.log_entries(
+            require_member(request), action=filters["action"], moderator=filters["moderator"], member=filters["member"]
+        )
         return render(request, "mod/log.html", entries=entries, filters=filters)
 
     @get("/{target_kind:str}/{target_id:str}", name="mod_item")
