@@ -7,7 +7,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from prayerboard import passwords
 from prayerboard.db import is_unique_violation
@@ -17,8 +19,10 @@ from prayerboard.services import display_names, utcnow
 from prayerboard.services.errors import Throttled, try_again_in
 from prayerboard.stores import Counters
 from prayerboard.tables import AuthorRestriction, Member, RetiredUsername
+from prayerboard.vocab import MemberState, RestrictionAction, RestrictionStatus, Role
 
 GENERIC_LOGIN_ERROR = "That username and password do not match."
+GONE = frozenset({MemberState.SUSPENDED, MemberState.DELETED})  # accounts no session may use
 
 # A deleted member's username is kept from everyone else this long, so that old links, old
 # mentions and old memories of the name do not lead to a stranger (docs/privacy.md, "Ids").
@@ -35,13 +39,13 @@ def username_key(username: str) -> str:
     return username.casefold()
 
 
-def actor_from_row(row: dict) -> Actor:
+def actor_from_row(row: Mapping[str, Any]) -> Actor:
     return Actor(
         id=row["id"],
         username=row["username"],
         display_name=row["display_name"],
-        role=row["role"],
-        state=row["state"],
+        role=Role(row["role"]),
+        state=MemberState(row["state"]),
         session_epoch=row.get("session_epoch", 0),
     )
 
@@ -66,7 +70,7 @@ async def retire_username(key: str) -> None:
     )
 
 
-async def register(form: Registration, role: str = "member", state: str = "active") -> Actor:
+async def register(form: Registration, role: Role = Role.MEMBER, state: MemberState = MemberState.ACTIVE) -> Actor:
     """Create a member; a username taken in any letter case, or retired, is refused at its field.
 
     A retired name gets the same words as a taken one: whether an account was deleted is
@@ -247,9 +251,9 @@ async def authenticate(attempt: SignInAttempt, throttle: LoginThrottle, secret_k
     device_nonce = trusted_device(secret_key, attempt.device_cookie, row["id"]) if row else None
     await throttle.count(credentials.username, attempt.address, device_nonce)
     ok = await passwords.verify_password(row["password_hash"] if row else None, credentials.password)
-    if ok and row is not None and await restricted_state(row["id"]) == "suspended":
+    if ok and row is not None and await restricted_state(row["id"]) == MemberState.SUSPENDED:
         ok = False
-    if not ok or row is None or row["state"] in {"suspended", "deleted"}:
+    if not ok or row is None or row["state"] in GONE:
         raise FormErrors({"password": GENERIC_LOGIN_ERROR}, {"username": credentials.username})
     await throttle.succeeded(credentials.username, device_nonce)
     if passwords.needs_rehash(row["password_hash"]):
@@ -274,17 +278,17 @@ async def load_actor(member_id: int, session_epoch: int = 0, signed_in_at: float
         .where(Member.id == member_id)
         .first()
     )
-    if row is None or row["state"] in {"suspended", "deleted"} or row["session_epoch"] != session_epoch:
+    if row is None or row["state"] in GONE or row["session_epoch"] != session_epoch:
         return None
     restricted = await restricted_state(member_id, signed_in_at)
-    if restricted == "suspended":
+    if restricted == MemberState.SUSPENDED:
         return None
-    if restricted == "silenced" and row["state"] == "active":
-        row["state"] = "silenced"
+    if restricted == MemberState.SILENCED and row["state"] == MemberState.ACTIVE:
+        row["state"] = MemberState.SILENCED
     return actor_from_row(row)
 
 
-async def restricted_state(member_id: int, signed_in_at: float | None = None) -> str | None:
+async def restricted_state(member_id: int, signed_in_at: float | None = None) -> MemberState | None:
     """The strictest restriction placed on this member as "the author of post N", if any.
 
     Such restrictions never change the member's own row (docs/privacy.md, "Acting on an
@@ -293,13 +297,13 @@ async def restricted_state(member_id: int, signed_in_at: float | None = None) ->
     counts even once lifted: a suspension ends every session for good, as one of the member
     does (docs/privacy.md, "Sessions").
     """
-    in_effect = AuthorRestriction.status == "active"
+    in_effect: Any = AuthorRestriction.status == RestrictionStatus.ACTIVE
     if signed_in_at is not None:
         since = dt.datetime.fromtimestamp(signed_in_at, dt.UTC)
         in_effect = in_effect | (
-            (AuthorRestriction.action == "suspend")
+            (AuthorRestriction.action == RestrictionAction.SUSPEND)
             & (AuthorRestriction.created_at > since)
-            & (AuthorRestriction.status == "lifted")
+            & (AuthorRestriction.status == RestrictionStatus.LIFTED)
         )
     actions = {
         row["action"]
@@ -307,8 +311,8 @@ async def restricted_state(member_id: int, signed_in_at: float | None = None) ->
             (AuthorRestriction.member == member_id) & in_effect
         )
     }
-    if "suspend" in actions:
-        return "suspended"
-    if "silence" in actions:
-        return "silenced"
+    if RestrictionAction.SUSPEND in actions:
+        return MemberState.SUSPENDED
+    if RestrictionAction.SILENCE in actions:
+        return MemberState.SILENCED
     return None
