@@ -46,6 +46,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
 from prayerboard import db
 from prayerboard.demo.text import (
     AUTHOR_REPLIES,
@@ -811,10 +814,10 @@ async def generate(members: int, posts: int, seed: int = 7) -> None:
 
     where = engine.engine_type
     print(f"Writing {members:,} members and {posts:,} posts to the {where} database…", flush=True)
-    if engine.engine_type == "sqlite":
+    if isinstance(engine, SQLiteEngine):
         # The sqlite3 calls block, so they run in a worker thread rather than on the loop.
         generator = await asyncio.to_thread(_fill_sqlite, engine.path, make, members, posts, progress)
-    elif engine.engine_type == "postgres":
+    elif isinstance(engine, PostgresEngine):
         generator = await _fill_postgres(engine.config["dsn"], make, members, posts, progress)
     else:  # pragma: no cover - db.build_engine makes only these two
         raise DemoError(f"no demo writer for a {engine.engine_type} database")
