@@ -201,9 +201,10 @@ def test_invalid_utf8_in_a_multipart_form_is_refused_not_stored(author, csrf_in_
     assert scalar("SELECT count(*) FROM post") == 0
 
 
-def test_valid_utf8_in_a_form_is_kept(author):
+def test_valid_utf8_in_a_form_is_kept(author, visitor):
     post_id = author.create_post(title="Café für Zoë ✝")
     assert scalar("SELECT title FROM post WHERE public_id = ?", post_id) == "Café für Zoë ✝"
+    assert '<h1 id="post-title">Café für Zoë ✝</h1>' in visitor.get(f"/posts/{post_id}").text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -306,11 +306,19 @@ def test_overlong_query_is_refused_with_a_message(visitor, length):
     assert 'aria-invalid="true"' in response.text
 
 
-def test_query_at_the_length_limit_is_accepted(visitor):
-    assert search(visitor, "a" * 200).status_code == 200
+def test_query_at_the_length_limit_is_accepted(author, visitor):
+    word = "a" * 200
+    post_id = author.create_post(title="One long word", body=word)
+    response = search(visitor, word)
+    assert response.status_code == 200
+    assert "at most 200 characters" not in response.text
+    assert 'aria-invalid="true"' not in response.text
+    assert post_results(response.text) == [post_id]
 
 
 def test_odd_limits_are_ignored(author, visitor):
-    author.create_post()
+    post_id = author.create_post()
     for limit in ("abc", "-5", "0", "99999999999999999999", "1000"):
-        assert search(visitor, "mother", limit=limit).status_code == 200
+        response = search(visitor, "mother", limit=limit)
+        assert response.status_code == 200, limit
+        assert post_results(response.text) == [post_id], limit
