@@ -91,9 +91,6 @@ async def _cursor(actor: Actor | None, public_id: str | None) -> int | None:
     return row["id"] if row is not None else None
 
 
-CARD_COLUMNS = POST_COLUMNS  # a board card's select: every column of a ``PostRow``
-
-
 def byline(actor: Actor | None, row: PostRow | ReplyRow) -> Byline:
     """Who wrote ``row``, as ``actor`` may see it: the one place the author rule is applied."""
     action = "see_author" if isinstance(row, PostRow) else "see_reply_author"
@@ -122,7 +119,7 @@ async def _praying_set(actor: Actor | None, post_ids: list[int]) -> set[int]:
 
 async def board(actor: Actor | None, query: BoardQuery, page_size: int) -> BoardPage:
     """One page of the board, newest first, by keyset pagination on the post id."""
-    select = policy.visible_posts(actor, *CARD_COLUMNS)
+    select = policy.visible_posts(actor, *POST_COLUMNS)
     if query.kind:
         select = select.where(Post.kind == query.kind)
     if query.category:
