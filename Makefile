@@ -9,6 +9,9 @@ WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 E2E := $(PYTEST) tests --ignore=tests/unit -n $(WORKERS) --dist worksteal
 LOGS := test-artifacts
+# Let Python keep compiled modules, and pytest its assertion-rewritten ones: without them every
+# server start, command and pytest worker compiles the same sources again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test lint unit e2e bench migrate clean
 

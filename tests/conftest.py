@@ -264,9 +264,9 @@ def no_unexpected_server_errors(request: pytest.FixtureRequest) -> Iterator[None
         yield
         return
     running: Server = request.getfixturevalue("server")
-    before = len(running.log())
+    mark = running.log_size()
     yield
-    new_output = running.log()[before:]
+    new_output = running.log_since(mark)
     assert "unhandled error" not in new_output, new_output
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -25,6 +26,18 @@ SESSION_COOKIE = "prayerboard_session"
 PASSWORD = "a gentle password 42"
 SERVER_START_TIMEOUT_S = 60
 HTTP_TIMEOUT_S = 30
+
+
+_tls: ssl.SSLContext | None = None
+
+
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every client: building one costs ~25 ms of CPU, and every address
+    here is plain HTTP, so a test that opens four browsers need not pay for four."""
+    global _tls
+    if _tls is None:
+        _tls = ssl.create_default_context()
+    return _tls
 
 
 class ServerError(RuntimeError):
@@ -83,15 +96,16 @@ class Server:
 
     def _wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServerError(f"the server exited early:\n{self.log()}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)  # polling for start-up, not timing behaviour
+        with httpx.Client(base_url=self.url, timeout=1, verify=_tls_context()) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise ServerError(f"the server exited early:\n{self.log()}")
+                try:
+                    if client.get("/readyz").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.05)  # polling for start-up, not timing behaviour
         raise ServerError(f"the server did not start in {timeout:.0f} s:\n{self.log()}")
 
     def log(self) -> str:
@@ -99,6 +113,20 @@ class Server:
         if not self._log.closed:
             self._log.flush()
         return self.log_path.read_text(errors="replace")
+
+    def log_size(self) -> int:
+        """How many bytes the server has printed so far: a mark for ``log_since``."""
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.stat().st_size
+
+    def log_since(self, mark: int) -> str:
+        """What the server printed after ``log_size()`` returned ``mark``."""
+        if not self._log.closed:
+            self._log.flush()
+        with open(self.log_path, "rb") as log:
+            log.seek(mark)
+            return log.read().decode(errors="replace")
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log().splitlines()[-lines:])
@@ -130,7 +158,7 @@ class Browser:
     """One person's HTTP client: keeps cookies and sends the CSRF token with every form."""
 
     def __init__(self, base_url: str, timeout: float = HTTP_TIMEOUT_S) -> None:
-        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=timeout)
+        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=timeout, verify=_tls_context())
         self.username: str | None = None
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
