@@ -2,13 +2,13 @@
 
 A server with two worker processes keeps visitor pages for 30 seconds; after a change that
 narrows what visitors see, no visitor request to either process may still show what it hid.
+The cache's rule itself, on a generation the test controls, is checked in
+``tests/unit/test_visitor_cache.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
-import secrets
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,75 +21,6 @@ from conftest import PASSWORD, Browser, Server, query
 CACHE_ENV = {"PRAYERBOARD_VISITOR_CACHE_SECONDS": "30"}
 REDIS_URL = os.environ.get("PRAYERBOARD_TEST_CACHE_REDIS_URL", "redis://127.0.0.1:6379/11")
 REQUESTS_PER_CHECK = 40  # new connections each, so both worker processes answer some
-
-
-# --- the rule itself, on the cache with a generation we control ---------------------------------
-
-
-class FakeGeneration:
-    """A shared generation that the test changes by hand."""
-
-    def __init__(self) -> None:
-        self.value: str | None = "first"
-
-    async def current(self) -> str | None:
-        return self.value
-
-    async def bump(self) -> None:
-        self.value = secrets.token_hex(4)
-
-
-def _serve(cache: Any, generation: FakeGeneration, key: str, render: Callable[[], str]) -> str:
-    """One visitor request as ``render_page`` makes it: from the cache, or rendered and offered."""
-
-    async def request() -> str:
-        async with cache.visit(await generation.current()):
-            html = cache.get(key)
-            if html is None:
-                html = render()
-                cache.put(key, html)
-            return html
-
-    return asyncio.run(request())
-
-
-@pytest.fixture
-def cache_and_generation() -> tuple[Any, FakeGeneration]:
-    from prayerboard.web.cache import VisitorPageCache
-
-    generation = FakeGeneration()
-    return VisitorPageCache(30, generation), generation
-
-
-def test_cached_page_is_served_while_the_generation_is_unchanged(cache_and_generation):
-    cache, generation = cache_and_generation
-    assert _serve(cache, generation, "/", lambda: "old") == "old"
-    assert _serve(cache, generation, "/", lambda: "new") == "old"
-
-
-def test_cached_page_is_not_served_after_a_change(cache_and_generation):
-    cache, generation = cache_and_generation
-    _serve(cache, generation, "/", lambda: "before the change")
-    asyncio.run(generation.bump())
-    assert _serve(cache, generation, "/", lambda: "after the change") == "after the change"
-
-
-def test_page_rendered_across_a_change_is_never_cached(cache_and_generation):
-    cache, generation = cache_and_generation
-
-    def render_while_a_change_lands() -> str:
-        generation.value = "changed while rendering"
-        return "rendered from the old data"
-
-    assert _serve(cache, generation, "/", render_while_a_change_lands) == "rendered from the old data"
-    assert _serve(cache, generation, "/", lambda: "fresh") == "fresh"
-
-
-def test_nothing_is_cached_while_the_generation_is_unknown(cache_and_generation):
-    cache, generation = cache_and_generation
-    generation.value = None
-    _serve(cache, generation, "/", lambda: "first")
-    assert _serve(cache, generation, "/", lambda: "second") == "second"
 
 
 # --- two worker processes ------------------------------------------------------------------------
