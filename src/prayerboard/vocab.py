@@ -89,11 +89,17 @@ class ReportReason(Choice):
 
 
 class TargetKind(Choice):
-    """What a report, a revision or a log entry is about."""
+    """What a report, a revision or a log entry is about.
+
+    Reports and revisions are about posts and replies; the log is also about members and the
+    board's own lists (watched words, invitations).
+    """
 
     POST = "post", "Post"
     REPLY = "reply", "Reply"
     MEMBER = "member", "Member"
+    WORD = "word", "Watched words"
+    INVITE = "invite", "An invitation"
 
 
 class WatchedWordAction(Choice):

@@ -28,11 +28,11 @@ from prayerboard.forms import FormErrors, Registration, parse_registration
 from prayerboard.policy import Actor
 from prayerboard.services import accounts, utcnow
 from prayerboard.services.errors import NotFound, ServiceError, Throttled, try_again_in
-from prayerboard.services.moderation.log import BoardTarget, Target, record, require_moderator
+from prayerboard.services.moderation.log import Target, record, require_moderator
 from prayerboard.services.site import SiteSettings
 from prayerboard.stores import Counters
 from prayerboard.tables import Invitation, Member
-from prayerboard.vocab import MemberState
+from prayerboard.vocab import MemberState, TargetKind
 
 INVITATION_TOKEN_BYTES = 24  # 192 bits: not guessable, short enough for a link in a message
 INVITATION_NOTE_MAX = 200
@@ -86,7 +86,7 @@ async def create_invitation(actor: Actor, note: str, days: int) -> NewInvitation
                 )
             ).returning(Invitation.id)
         )[0]
-        await record(actor, "invite", Target(BoardTarget.INVITE, row["id"]), None, note)
+        await record(actor, "invite", Target(TargetKind.INVITE, row["id"]), None, note)
     return NewInvitation(id=row["id"], token=token, expires_at=expires_at)
 
 
@@ -132,7 +132,7 @@ async def revoke_invitation(actor: Actor, invitation_id: int) -> None:
         )
         if not revoked:
             raise NotFound("That invitation is not open any more, or never was.")
-        await record(actor, "revoke_invite", Target(BoardTarget.INVITE, invitation_id), None, "")
+        await record(actor, "revoke_invite", Target(TargetKind.INVITE, invitation_id), None, "")
 
 
 def _usable(token: str) -> Any:

@@ -9,9 +9,9 @@ from prayerboard.db import is_unique_violation, transaction
 from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor
 from prayerboard.services.errors import NotFound
-from prayerboard.services.moderation.log import BoardTarget, Target, record
+from prayerboard.services.moderation.log import Target, record
 from prayerboard.tables import Member, WatchedWord
-from prayerboard.vocab import MemberState, Role, WatchedWordAction
+from prayerboard.vocab import MemberState, Role, TargetKind, WatchedWordAction
 
 ROLES_REFUSAL = "Only an admin can change roles."
 WORDS_REFUSAL = "Only an admin can edit watched words."
@@ -61,7 +61,7 @@ async def add_watched_word(actor: Actor | None, word: str, action: str) -> None:
             if is_unique_violation(exc):
                 raise FormErrors({"word": "That word is already watched."}, {"word": word}) from exc
             raise
-        await record(admin, f"watch_{action}", Target(BoardTarget.WORD, 0), None, word)
+        await record(admin, f"watch_{action}", Target(TargetKind.WORD, 0), None, word)
 
 
 async def remove_watched_word(actor: Actor | None, word_id: int) -> None:
@@ -71,4 +71,4 @@ async def remove_watched_word(actor: Actor | None, word_id: int) -> None:
         if row is None:
             raise NotFound()
         await WatchedWord.delete().where(WatchedWord.id == word_id)
-        await record(admin, "unwatch", Target(BoardTarget.WORD, word_id), None, row["word"])
+        await record(admin, "unwatch", Target(TargetKind.WORD, word_id), None, row["word"])

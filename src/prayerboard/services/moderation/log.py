@@ -16,7 +16,7 @@ from prayerboard.forms import FormErrors, clean_text
 from prayerboard.policy import Actor, can
 from prayerboard.services import utcnow
 from prayerboard.tables import ModerationLogEntry, Notification, Post, Reply
-from prayerboard.vocab import Choice, TargetKind
+from prayerboard.vocab import TargetKind
 
 REASON_MAX = 1000
 # Restrictions on "the author of post #N" (services/restrictions.py) are logged under these.
@@ -29,18 +29,11 @@ ADMIN_ONLY_LOG_ACTIONS = [CONFIRM_ACTION]
 MODERATORS_ONLY = "Only moderators can do that."
 
 
-class BoardTarget(Choice):
-    """What a log entry can be about besides a post, a reply or a member: the board's own lists."""
-
-    WORD = "word", "Watched words"
-    INVITE = "invite", "An invitation"
-
-
 @dataclass(frozen=True, slots=True)
 class Target:
     """What a log entry is about: a post, a reply or a member by row id (or a board list)."""
 
-    kind: TargetKind | BoardTarget
+    kind: TargetKind
     id: int
 
     @classmethod
