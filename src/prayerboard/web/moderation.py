@@ -7,18 +7,14 @@ the item as it is now is refused calmly on the item's page, with nothing changed
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from prayerboard import policy
-from prayerboard.auth import current_actor
+from prayerboard.auth import guard
 from prayerboard.forms import FormErrors, clean_text, parse_body, parse_id
 from prayerboard.policy import Actor
 from prayerboard.services import posts, restrictions
@@ -35,17 +31,8 @@ FLASH = "info"  # the category of every "done" message here: the plain note, as 
 KINDS = {"posts": TargetKind.POST, "replies": TargetKind.REPLY, "members": TargetKind.MEMBER}
 
 
-def _guard(action: str, refusal: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
-    """A guard: visitors are sent to sign in, members without ``action`` are refused."""
-
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        policy.require(current_actor(connection), action, refusal=refusal)
-
-    return guard
-
-
-moderators_only = _guard("moderate", "This area is for moderators.")
-admins_only = _guard("manage_roles", "This page is for admins.")
+moderators_only = guard("moderate", "This area is for moderators.")
+admins_only = guard("manage_roles", "This page is for admins.")
 
 
 async def _number(kind: TargetKind, target_id: str) -> int:
