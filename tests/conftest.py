@@ -153,9 +153,11 @@ def _create_worker_database() -> None:
     import asyncpg
 
     name = urlsplit(DATABASE_URL).path.lstrip("/")
+    # The server's maintenance database: the one given need not exist for its workers' to be made.
+    maintenance = urlunsplit(urlsplit(PG_URL)._replace(path="/postgres"))
 
     async def run() -> None:
-        connection = await asyncpg.connect(PG_URL)
+        connection = await asyncpg.connect(maintenance)
         try:
             if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
                 await connection.execute(f'CREATE DATABASE "{name}"')
