@@ -198,7 +198,12 @@ def test_owner_browser_signs_in_while_an_attacker_is_throttled(owner, new_browse
 
 def test_fresh_browser_with_the_right_password_is_still_throttled(owner, new_browser):
     _exhaust_account(new_browser, "owner")
-    assert new_browser().login("owner").status_code == 429
+    fresh = new_browser()
+    response = fresh.login("owner")
+    assert response.status_code == 429
+    assert "Too many failed sign-ins. Please" in response.text
+    assert int(response.headers["retry-after"]) > 0
+    assert "Sign out" not in fresh.get("/").text
 
 
 def test_device_cookie_of_another_account_or_forged_does_not_help(owner, new_browser):
