@@ -450,8 +450,11 @@ def test_retired_username_is_free_again_after_the_retirement_period(new_browser,
         now - dt.timedelta(days=USERNAME_RETIRED_DAYS - 1),
         now - dt.timedelta(days=USERNAME_RETIRED_DAYS + 1),
     )
-    assert new_browser().register("recent").status_code == 422
+    refused = new_browser().register("recent")
+    assert refused.status_code == 422
+    assert "That username is taken. Please choose another." in refused.text
     assert new_browser().register("long-ago").status_code == 303
+    assert scalar("SELECT username FROM member") == "long-ago"
 
 
 def test_a_name_taken_again_and_deleted_again_is_retired_again(new_browser, migrated_database):
@@ -460,7 +463,10 @@ def test_a_name_taken_again_and_deleted_again_is_retired_again(new_browser, migr
     second_owner = new_browser()
     assert second_owner.register("ruth").status_code == 303
     delete_account(second_owner, "remove")
-    assert new_browser().register("ruth").status_code == 422
+    refused = new_browser().register("ruth")
+    assert refused.status_code == 422
+    assert "That username is taken. Please choose another." in refused.text
+    assert scalar("SELECT COUNT(*) FROM member WHERE username_key = 'ruth'") == 0
 
 
 # ---------------------------------------------------------------------------------------------
