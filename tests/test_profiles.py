@@ -149,19 +149,24 @@ def test_member_never_sees_team_posts_but_the_team_and_author_do(author, member,
 
 
 def test_hidden_and_removed_posts_are_not_listed(author, member):
+    author.create_post(title="Still visible one")
     hidden = author.create_post(title="Hidden one")
     removed = author.create_post(title="Removed one")
     query("UPDATE post SET moderation = 'hidden' WHERE public_id = ?", hidden)
     query("UPDATE post SET moderation = 'removed' WHERE public_id = ?", removed)
     page = member.get("/members/author").text
+    assert "Still visible one" in page  # the list is there: what is missing was left out
     assert "Hidden one" not in page and "Removed one" not in page
 
 
 def test_hidden_reply_is_not_listed(author, member):
     other = member.create_post()
+    author.post(f"/posts/{other}/replies", {"body": "A reply still shown."})
     author.post(f"/posts/{other}/replies", {"body": "A reply a moderator hid."})
     query("UPDATE reply SET moderation = 'hidden' WHERE body = ?", "A reply a moderator hid.")
-    assert "A reply a moderator hid." not in member.get("/members/author").text
+    page = member.get("/members/author").text
+    assert "A reply still shown." in page
+    assert "A reply a moderator hid." not in page
 
 
 # --- finding a profile ----------------------------------------------------------------------------
