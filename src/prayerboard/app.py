@@ -92,7 +92,7 @@ class Board(Litestar):
       answers that middleware gives without reaching a handler (CSRF refusals, members-only).
     """
 
-    async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -266,7 +266,7 @@ class BoardGate(ASGIMiddleware):
     """
 
     @staticmethod
-    def should_bypass_for_scope(scope: Scope) -> bool:  # type: ignore[override]
+    def should_bypass_for_scope(scope: Scope) -> bool:
         return outside_the_board(scope["path"])
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
@@ -354,7 +354,7 @@ async def _members_only_answer(scope: Scope, receive: Receive, send: Send, pendi
         response = Redirect("/join/waiting", status_code=303)
     else:
         query = scope.get("query_string", b"").decode("latin-1")
-        target = path + ("?" + query if query and scope["method"] == "GET" else "")
+        target = path + ("?" + query if query and Request(scope, receive).method == "GET" else "")
         response = Redirect(f"/login?next={quote(target, safe='/')}", status_code=303)
     request: Request = Request(scope, receive)
     await response.to_asgi_response(app=None, request=request)(scope, receive, send)
@@ -379,7 +379,7 @@ def _error_response(
     )
     if headers:
         template.headers.update(headers)
-    return template  # type: ignore[return-value]
+    return template
 
 
 def handle_service_error(request: Request, exc: ServiceError) -> Response | Redirect:

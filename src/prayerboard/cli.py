@@ -11,6 +11,7 @@ import sys
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from prayerboard.settings import Settings, SettingsError
+from prayerboard.vocab import Role
 
 STARTUP_CHECK_TIMEOUT_S = 10  # the database or Redis named in the settings answers well within this
 
@@ -21,6 +22,9 @@ class StorageUnavailable(Exception):
 
 async def _check_storage(settings: Settings, need_schema: bool = True) -> None:
     """Open the database (and Redis, when configured) once, as the server will, or raise StorageUnavailable."""
+    from piccolo.engine.postgres import PostgresEngine
+    from piccolo.engine.sqlite import SQLiteEngine
+
     from prayerboard import db
     from prayerboard.stores import build_shared_state, check_reachable
 
@@ -30,6 +34,7 @@ async def _check_storage(settings: Settings, need_schema: bool = True) -> None:
         async with asyncio.timeout(STARTUP_CHECK_TIMEOUT_S):
             # A read that every SQLite file and PostgreSQL server answers: it proves the file
             # opens (and is a database) or the server accepts us.
+            assert isinstance(engine, (SQLiteEngine, PostgresEngine))
             await engine._run_in_new_connection("SELECT 1")
             if need_schema and db.is_sqlite(engine):
                 db.check_sqlite_writable(engine)
@@ -39,7 +44,9 @@ async def _check_storage(settings: Settings, need_schema: bool = True) -> None:
     except Exception as exc:
         if not db.is_storage_unavailable(exc) and not isinstance(exc, (ValueError, TimeoutError)):
             raise
-        where = db.display_address(settings.redis_url if what == "Redis" else settings.database_url)
+        where = db.display_address(
+            settings.redis_url if what == "Redis" and settings.redis_url else settings.database_url
+        )
         raise StorageUnavailable(f"cannot use {what} at {where}: {db.describe_storage_error(exc)}") from None
 
 
@@ -170,7 +177,7 @@ def _cmd_create_admin(args: argparse.Namespace) -> int:
 
     async def create() -> None:
         db.current_engine()
-        await accounts.register(form, role="admin")
+        await accounts.register(form, role=Role.ADMIN)
 
     try:
         asyncio.run(create())

@@ -20,6 +20,7 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.table import Table
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # a writer waits this long for another before giving up
 SQLITE_PRAGMAS = (
@@ -97,7 +98,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         if self._idle is not None:
             return
         self._idle = asyncio.Queue()
-        for _ in range(self.pool_size):
+        for _slot in range(self.pool_size):
             connection = await self._connect()
             self._all.append(connection)
             self._idle.put_nowait(connection)
@@ -125,7 +126,7 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def get_connection(self) -> aiosqlite.Connection:
         return await self._connect()
 
-    async def _run(self, connection: aiosqlite.Connection, query: str, args: list[Any] | None) -> list[dict]:
+    async def _run(self, connection: aiosqlite.Connection, query: str, args: list[Any] | None) -> list[Any]:
         # One round trip to the connection's thread (execute, fetch and close together).
         return list(await connection.execute_fetchall(query, args or []))
 
@@ -320,7 +321,8 @@ def configure(engine: Engine) -> Engine:
     from prayerboard import tables
 
     _engine = engine
-    for table in (*tables.ALL_TABLES, Migration):
+    all_tables: tuple[type[Table], ...] = (*tables.ALL_TABLES, Migration)
+    for table in all_tables:
         table._meta.db = engine
     return engine
 
@@ -486,7 +488,7 @@ _SQLITE_STORAGE_MESSAGES = (
 )
 
 
-def storage_error_types() -> tuple[type[BaseException], ...]:
+def storage_error_types() -> tuple[type[Exception], ...]:
     """Exception classes that can mean a database or Redis is unreachable or cannot write."""
     import asyncpg
     import redis.exceptions
@@ -516,6 +518,7 @@ def is_storage_unavailable(exc: BaseException) -> bool:
 
 def check_sqlite_writable(engine: Engine) -> None:
     """Raise ``sqlite3.DatabaseError`` unless the SQLite file reads as a database and takes a write lock."""
+    assert isinstance(engine, SQLiteEngine)
     connection = sqlite3.connect(engine.connection_kwargs["database"], timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the file's header

@@ -86,4 +86,4 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 class RotatingSessionConfig(ServerSideSessionConfig):
     """``ServerSideSessionConfig`` using :class:`RotatingSessionBackend`."""
 
-    _backend_class = RotatingSessionBackend  # type: ignore[assignment]
+    _backend_class = RotatingSessionBackend

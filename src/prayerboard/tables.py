@@ -156,7 +156,7 @@ class Counter(Table, tablename="counter"):
     """Fixed-window counters shared by all processes (sign-in throttling, rate limits)."""
 
     key = Varchar(length=255, primary_key=True)
-    count = Integer(default=0)
+    count = Integer(default=0)  # type: ignore[assignment]  # a column named like Table.count()
     window_ends_at = BigInt()
 
 

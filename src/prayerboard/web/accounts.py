@@ -45,6 +45,7 @@ def _signed_in(request: Request, actor: Actor, response: Redirect) -> Redirect:
     the browser gets (or keeps) its device cookie for the account, so its sign-ins are counted
     apart from strangers' guesses.
     """
+    assert actor.id is not None  # only a member signs in
     # When it was signed in: a suspension placed after that ends this session for good.
     request.set_session({"member_id": actor.id, "epoch": actor.session_epoch, "since": time.time()})
     rotate_session(request)

@@ -127,6 +127,8 @@ async def render_page(
     if html is None:
         context = _shared_context(request, await load_context())
         # A visitor's page carries no form token: nothing on it lets a visitor change anything.
-        html = request.app.template_engine.get_template(template).render(**context, request=request, csrf_input="")
+        engine = request.app.template_engine
+        assert engine is not None  # the app is always built with its templates
+        html = engine.get_template(template).render(**context, request=request, csrf_input="")
         cache.put(key, html)
     return Response(html, media_type=MediaType.HTML)
