@@ -39,8 +39,8 @@ class Choice(StrEnum):
 
 
 class PostKind(Choice):
-    REQUEST = "request", "Prayer request"
-    TESTIMONY = "testimony", "Testimony"
+    REQUEST = "request", "Prayer request", "A prayer request"
+    TESTIMONY = "testimony", "Testimony", "A testimony or answered prayer"
 
 
 class Visibility(Choice):
