@@ -10,6 +10,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Response, Template
 
 from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_post
+from prayerboard.policy import Actor
 from prayerboard.services import posts, retention
 from prayerboard.services.moderation import reports
 from prayerboard.vocab import PostKind
@@ -44,6 +45,13 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+async def _post_page_refusing(request: Request, actor: Actor, post_number: int, **form: Any) -> Template:
+    """The post page again, with one of its forms (reply, update, report) showing what went wrong."""
+    detail = await posts.post_detail(actor, post_number)
+    context: dict[str, Any] = {"reply_values": {}, "reply_errors": {}, **form}
+    return render(request, "posts/show.html", FORM_ERROR_STATUS, post=detail, **context)
+
+
 async def _flag(
     request: Request, target_kind: str, target_id: int, target_address: str, post_number: int, post_id: str
 ) -> Template | Redirect:
@@ -60,16 +68,8 @@ async def _flag(
             request.app.state.rules,
         )
     except FormErrors as exc:
-        detail = await posts.post_detail(actor, post_number)
-        return render(
-            request,
-            "posts/show.html",
-            FORM_ERROR_STATUS,
-            post=detail,
-            reply_values={},
-            reply_errors={},
-            flag_errors=exc.errors,
-            flag_target=f"{target_kind}-{target_address}",
+        return await _post_page_refusing(
+            request, actor, post_number, flag_errors=exc.errors, flag_target=f"{target_kind}-{target_address}"
         )
     flash(request, "Thank you. A moderator will look at your report.", category="info")
     return see_other(f"/posts/{post_id}")
@@ -190,15 +190,7 @@ class PostController(Controller):
         try:
             reply_id = await posts.add_reply(actor, number, parse_body(raw), request.app.state.rules)
         except FormErrors as exc:
-            detail = await posts.post_detail(actor, number)
-            return render(
-                request,
-                "posts/show.html",
-                FORM_ERROR_STATUS,
-                post=detail,
-                reply_values=exc.values,
-                reply_errors=exc.errors,
-            )
+            return await _post_page_refusing(request, actor, number, reply_values=exc.values, reply_errors=exc.errors)
         return see_other(f"/posts/{post_id}#reply-{reply_id}")
 
     @get("/{post_id:str}/replies/{reply_id:str}/edit")
@@ -257,17 +249,7 @@ class PostController(Controller):
                 actor, number, parse_body(raw, label="Your update", missing="Please write your update first.")
             )
         except FormErrors as exc:
-            detail = await posts.post_detail(actor, number)
-            return render(
-                request,
-                "posts/show.html",
-                FORM_ERROR_STATUS,
-                post=detail,
-                reply_values={},
-                reply_errors={},
-                update_values=exc.values,
-                update_errors=exc.errors,
-            )
+            return await _post_page_refusing(request, actor, number, update_values=exc.values, update_errors=exc.errors)
         return see_other(f"/posts/{post_id}#updates")
 
     @post("/{post_id:str}/renew")
