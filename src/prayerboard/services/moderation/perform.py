@@ -16,7 +16,7 @@ from prayerboard.policy import Actor
 from prayerboard.services import restrictions, utcnow
 from prayerboard.services.errors import Forbidden, NotFound, ServiceError
 from prayerboard.services.moderation.actions import Action, Effect, ItemState
-from prayerboard.services.moderation.items import content_link, item_state, load_item, table_for
+from prayerboard.services.moderation.items import item_state, load_item, table_for
 from prayerboard.services.moderation.log import MODERATORS_ONLY, Notice, Target, record, require_moderator
 from prayerboard.services.moderation.reports import AUTO_HIDE_REASON
 from prayerboard.services.posts import recount_replies, touch
@@ -56,14 +56,14 @@ def _check(actor: Actor | None, action: Action, state: ItemState) -> Actor:
 async def check_content(actor: Actor | None, action: Action, kind: TargetKind, target_id: int) -> ItemState:
     """Refuse early (forbidden, gone, not applicable) before a form is even read for its reason."""
     require_moderator(actor)
-    state = await item_state(kind, await load_item(kind, target_id))
+    state = await item_state(await load_item(kind, target_id))
     _check(actor, action, state)
     return state
 
 
 async def on_content(
     actor: Actor | None, action: Action, kind: TargetKind, target_id: int, sent: Content
-) -> dict[str, Any] | None:
+) -> RevealedAuthor | None:
     """Carry ``action`` out on a post or reply; a reveal answers who wrote the post."""
     require_moderator(actor)
     if kind not in action.kinds:
@@ -85,8 +85,7 @@ async def on_content(
         # then reads the state this action left, and is refused if the action no longer applies.
         await table.update({table.moderation: table.moderation}).where(table.id == target_id)
         row = await load_item(kind, target_id)
-        moderator = _check(actor, action, await item_state(kind, row))
-        post_id = row["id"] if kind == TargetKind.POST else row["post"]
+        moderator = _check(actor, action, await item_state(row))
         changes: dict[Any, Any] = {}
         if action.effect == Effect.MODERATE:
             assert action.sets_moderation is not None
@@ -97,7 +96,7 @@ async def on_content(
         elif action.effect == Effect.ANONYMISE:
             changes = {Post.anonymous: True, Post.named_before_hiding: False, Post.anonymised_by_moderator: True}
             await Reply.update({Reply.anonymous: True, Reply.named_before_hiding: False}).where(
-                (Reply.post == target_id) & (Reply.author == row["author"])
+                (Reply.post == target_id) & (Reply.author == row.author)
             )
         elif action.effect == Effect.REDACT:
             if not sent.body:
@@ -106,8 +105,8 @@ async def on_content(
                 Revision(
                     target_kind=kind,
                     target_id=target_id,
-                    title=row.get("title") or "",
-                    body=row["body"],
+                    title=row.title,
+                    body=row.body,
                     editor=moderator.id,
                     by_moderator=True,
                     created_at=utcnow(),
@@ -120,8 +119,8 @@ async def on_content(
             changes = {Post.replies_locked: bool(action.sets_locked)}
         elif (
             action.effect == Effect.DISMISS
-            and row["moderation"] == ModerationState.HIDDEN
-            and row["moderation_reason"] == AUTO_HIDE_REASON
+            and row.moderation == ModerationState.HIDDEN
+            and row.moderation_reason == AUTO_HIDE_REASON
         ):
             # The reports were unfounded: what they hid comes back, and the item leaves the queue.
             changes = {table.moderation: ModerationState.VISIBLE, table.moderation_reason: ""}
@@ -129,27 +128,35 @@ async def on_content(
             await table.update(changes).where(table.id == target_id)
             if kind == TargetKind.POST:
                 # What the post shows changed: the feed's ``updated`` moves (docs/privacy.md, "Times").
-                await touch(Post.id == target_id, action.effect == Effect.ANONYMISE or bool(row["anonymous"]))
+                await touch(Post.id == target_id, action.effect == Effect.ANONYMISE or row.anonymous)
             if kind == TargetKind.REPLY and action.effect != Effect.REDACT:
                 # The post's count follows what readers can see (docs/privacy.md, "Counts").
-                await recount_replies(post_id)
+                await recount_replies(row.post)
         # Any decision settles the reports on the item.
         await Flag.update({Flag.resolved: True}).where((Flag.target_kind == kind) & (Flag.target_id == target_id))
-        notice = Notice(action.notice_for(kind, sent.reason), content_link(row, kind)) if action.notice else None
-        await record(moderator, action.log_action, Target(kind, target_id), row["author"], sent.reason, notice)
+        notice = Notice(action.notice_for(kind, sent.reason), row.link) if action.notice else None
+        await record(moderator, action.log_action, Target(kind, target_id), row.author, sent.reason, notice)
     return None
 
 
-async def _reveal(actor: Actor | None, action: Action, post_id: int, reason: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class RevealedAuthor:
+    """Who wrote an anonymous post, as an admin's reveal tells it (None where the account is gone)."""
+
+    username: str | None
+    display_name: str | None
+
+
+async def _reveal(actor: Actor | None, action: Action, post_id: int, reason: str) -> RevealedAuthor:
     """Admins only: who wrote an anonymous post. Needs a reason; always logged."""
     async with transaction():
         row = await load_item(TargetKind.POST, post_id)
-        admin = _check(actor, action, await item_state(TargetKind.POST, row))
-        author = (
+        admin = _check(actor, action, await item_state(row))
+        author: dict[str, Any] = (
             await Post.select(Post.author.username, Post.author.display_name).where(Post.id == post_id).first()
         ) or {}
-        await record(admin, action.log_action, Target.post(post_id), row["author"], reason)
-    return {"username": author.get("author.username"), "display_name": author.get("author.display_name")}
+        await record(admin, action.log_action, Target.post(post_id), row.author, reason)
+    return RevealedAuthor(username=author.get("author.username"), display_name=author.get("author.display_name"))
 
 
 async def check_member(actor: Actor | None, action: Action, member_id: int) -> None:
