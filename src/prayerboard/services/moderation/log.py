@@ -8,6 +8,7 @@ anonymous author to anyone but that author.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,20 +118,59 @@ async def addresses(target_kind: str, target_ids: list[int]) -> dict[int, str]:
     return {row["id"]: row["public_id"] for row in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of the log as moderators read it.
+
+    ``member_username`` is only ever set on an entry about a member as such: an entry about a
+    post or reply names the item (``target_address``, None once it is gone), never its author,
+    since that would tell who wrote an anonymous post. ``from_row`` is the one place that says so.
+    """
+
+    action: str
+    target_kind: TargetKind
+    target_address: str | None
+    reason: str
+    created_at: dt.datetime
+    moderator_username: str | None  # None: the board itself, or a moderator whose account is gone
+    member_username: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], addresses: dict[TargetKind, dict[int, str]]) -> LogEntry:
+        kind = TargetKind(row["target_kind"])
+        return cls(
+            action=row["action"],
+            target_kind=kind,
+            target_address=addresses.get(kind, {}).get(row["target_id"]),
+            reason=row["reason"],
+            created_at=row["created_at"],
+            moderator_username=row["moderator_username"],
+            member_username=row["member_username"] if kind == TargetKind.MEMBER else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationView:
+    """A notice as its member reads it."""
+
+    text: str
+    link: str
+    created_at: dt.datetime
+
+
 async def log_entries(
     actor: Actor | None,
     action: str | None = None,
     moderator: str | None = None,
     member: str | None = None,
     limit: int = 200,
-) -> list[dict[str, Any]]:
+) -> list[LogEntry]:
     """The moderation log, newest first, filterable by action, moderator and member (usernames).
 
     Entries about "the author of post #N" name the post only, so no member filter finds them.
     """
     reader = require_moderator(actor)
     query = ModerationLogEntry.select(
-        ModerationLogEntry.id,
         ModerationLogEntry.action,
         ModerationLogEntry.target_kind,
         ModerationLogEntry.target_id,
@@ -153,19 +193,15 @@ async def log_entries(
             & (ModerationLogEntry.target_kind == TargetKind.MEMBER)
         )
     rows: list[dict[str, Any]] = await query.order_by(ModerationLogEntry.id, ascending=False).limit(limit)
-    for row in rows:
-        if row["target_kind"] != TargetKind.MEMBER:
-            row["member_username"] = None  # content entries name the item, never its author
     # Items are named by their addresses (docs/privacy.md, "Ids"); a gone item has none.
-    for kind in (TargetKind.POST, TargetKind.REPLY):
-        found = await addresses(kind, [r["target_id"] for r in rows if r["target_kind"] == kind])
-        for row in rows:
-            if row["target_kind"] == kind:
-                row["target_address"] = found.get(row["target_id"])
-    return rows
+    found = {
+        kind: await addresses(kind, [r["target_id"] for r in rows if r["target_kind"] == kind])
+        for kind in (TargetKind.POST, TargetKind.REPLY)
+    }
+    return [LogEntry.from_row(row, found) for row in rows]
 
 
-async def notifications(actor: Actor) -> list[dict[str, Any]]:
+async def notifications(actor: Actor) -> list[NotificationView]:
     """The member's own notices, newest first."""
     rows: list[dict[str, Any]] = (
         await Notification.select(Notification.text, Notification.link, Notification.created_at)
@@ -173,4 +209,4 @@ async def notifications(actor: Actor) -> list[dict[str, Any]]:
         .order_by(Notification.id, ascending=False)
         .limit(50)
     )
-    return rows
+    return [NotificationView(text=r["text"], link=r["link"], created_at=r["created_at"]) for r in rows]
