@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from prayerboard import policy
@@ -28,7 +29,25 @@ async def set_role(actor: Actor | None, member_id: int, role: str, reason: str) 
         await record(admin, f"role_{role}", Target.member(member_id), member_id, reason)
 
 
-async def members_for_roles(actor: Actor | None) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class RoleRow:
+    """A member as the roles page lists them."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    state: MemberState
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedWordView:
+    id: int
+    word: str
+    action: WatchedWordAction
+
+
+async def members_for_roles(actor: Actor | None) -> list[RoleRow]:
     policy.require(actor, "manage_roles", refusal=ROLES_REFUSAL)
     rows: list[dict[str, Any]] = (
         await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state)
@@ -36,13 +55,24 @@ async def members_for_roles(actor: Actor | None) -> list[dict[str, Any]]:
         .order_by(Member.username_key)
         .limit(500)
     )
-    return rows
+    return [
+        RoleRow(
+            id=r["id"],
+            username=r["username"],
+            display_name=r["display_name"],
+            role=Role(r["role"]),
+            state=MemberState(r["state"]),
+        )
+        for r in rows
+    ]
 
 
-async def watched_words(actor: Actor | None) -> list[dict[str, Any]]:
+async def watched_words(actor: Actor | None) -> list[WatchedWordView]:
     policy.require(actor, "manage_roles", refusal=WORDS_REFUSAL)
-    rows: list[dict[str, Any]] = await WatchedWord.select().order_by(WatchedWord.word)
-    return rows
+    rows: list[dict[str, Any]] = await WatchedWord.select(
+        WatchedWord.id, WatchedWord.word, WatchedWord.action
+    ).order_by(WatchedWord.word)
+    return [WatchedWordView(id=r["id"], word=r["word"], action=WatchedWordAction(r["action"])) for r in rows]
 
 
 async def add_watched_word(actor: Actor | None, word: str, action: str) -> None:
