@@ -11,6 +11,8 @@ someone already restricted. Only admins see which restrictions wait for them.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from prayerboard import policy
@@ -20,7 +22,7 @@ from prayerboard.services import utcnow
 from prayerboard.services.errors import NotFound
 from prayerboard.services.moderation.log import CONFIRM_ACTION, LIFT_ACTION, Notice, Target, record, require_moderator
 from prayerboard.tables import AuthorRestriction, Post
-from prayerboard.vocab import RestrictionAction
+from prayerboard.vocab import RestrictionAction, RestrictionStatus
 
 # The actions as the post's moderation page names them, and the restriction each places.
 AUTHOR_ACTIONS = {f"{action}_author": action for action in RestrictionAction}
@@ -37,6 +39,47 @@ def _require_admin(actor: Actor | None) -> Actor:
     return policy.require(
         actor, "confirm_author_restriction", refusal="Only an admin can confirm or decline a restriction."
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedRestriction:
+    """A restriction in place on the author of a post, as that post's moderation page lists it.
+
+    It has no status: to a moderator every restriction reads the same. ``awaiting_admin`` is
+    True only for an admin reader, on one that waits for them.
+    """
+
+    id: int
+    action: RestrictionAction
+    reason: str
+    created_at: dt.datetime
+    by: str | None  # None: the moderator's account is gone
+    awaiting_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingRestriction:
+    """A restriction waiting for an admin (admins only): it names the post, never the member."""
+
+    id: int
+    post: int | None  # None once the post is deleted; ``post_public_id`` is kept
+    post_public_id: str
+    action: RestrictionAction
+    reason: str
+    created_at: dt.datetime
+    by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Restriction:
+    """A restriction as confirming, declining or lifting it reads it (the author is told)."""
+
+    id: int
+    post: int | None
+    post_public_id: str
+    member: int | None
+    action: RestrictionAction
+    reason: str
 
 
 async def restrict_author(actor: Actor | None, post_id: int, action: str, reason: str) -> None:
@@ -84,14 +127,14 @@ async def restrict_author(actor: Actor | None, post_id: int, action: str, reason
         await record(moderator, f"{action}_author", Target.post(post_id), None, reason, notice, post["author"])
 
 
-async def on_post(actor: Actor | None, post_id: int) -> list[dict[str, Any]]:
+async def on_post(actor: Actor | None, post_id: int) -> list[PlacedRestriction]:
     """The restrictions in place on the author of this post, oldest first.
 
     Admins also learn which ones wait for them (``awaiting_admin``); to moderators every
     restriction reads the same.
     """
     moderator = require_moderator(actor)
-    rows = (
+    rows: list[dict[str, Any]] = (
         await AuthorRestriction.select(
             AuthorRestriction.id,
             AuthorRestriction.action,
@@ -104,9 +147,17 @@ async def on_post(actor: Actor | None, post_id: int) -> list[dict[str, Any]]:
         .order_by(AuthorRestriction.id)
     )
     admin = _is_admin(moderator)
-    for row in rows:
-        row["awaiting_admin"] = admin and row.pop("status") == "awaiting_admin"
-    return rows
+    return [
+        PlacedRestriction(
+            id=row["id"],
+            action=RestrictionAction(row["action"]),
+            reason=row["reason"],
+            created_at=row["created_at"],
+            by=row["by"],
+            awaiting_admin=admin and row["status"] == RestrictionStatus.AWAITING_ADMIN,
+        )
+        for row in rows
+    ]
 
 
 async def lift(actor: Actor | None, post_id: int, restriction_id: int | None, reason: str) -> None:
@@ -120,10 +171,10 @@ async def lift(actor: Actor | None, post_id: int, restriction_id: int | None, re
     )
 
 
-async def awaiting(actor: Actor | None) -> list[dict[str, Any]]:
+async def awaiting(actor: Actor | None) -> list[WaitingRestriction]:
     """Admins: restrictions a moderator placed on a moderator's or an admin's post, oldest first."""
     _require_admin(actor)
-    return (
+    rows: list[dict[str, Any]] = (
         await AuthorRestriction.select(
             AuthorRestriction.id,
             AuthorRestriction.post,
@@ -136,6 +187,18 @@ async def awaiting(actor: Actor | None) -> list[dict[str, Any]]:
         .where(AuthorRestriction.status == "awaiting_admin")
         .order_by(AuthorRestriction.id)
     )
+    return [
+        WaitingRestriction(
+            id=row["id"],
+            post=row["post"],
+            post_public_id=row["post_public_id"],
+            action=RestrictionAction(row["action"]),
+            reason=row["reason"],
+            created_at=row["created_at"],
+            by=row["by"],
+        )
+        for row in rows
+    ]
 
 
 async def confirm(actor: Actor | None, restriction_id: int | None, reason: str) -> None:
@@ -147,11 +210,9 @@ async def confirm(actor: Actor | None, restriction_id: int | None, reason: str) 
     admin = _require_admin(actor)
     async with transaction():
         row = await _waiting_or_in_place(restriction_id, AuthorRestriction.status == "awaiting_admin")
-        await AuthorRestriction.update({AuthorRestriction.status: "active"}).where(AuthorRestriction.id == row["id"])
-        notice = Notice(f"An admin has {_DONE[row['action']]}: {row['reason']}")
-        await record(
-            admin, CONFIRM_ACTION, Target.post(row["post"] or 0), None, reason or "confirmed", notice, row["member"]
-        )
+        await AuthorRestriction.update({AuthorRestriction.status: "active"}).where(AuthorRestriction.id == row.id)
+        notice = Notice(f"An admin has {_DONE[row.action]}: {row.reason}")
+        await record(admin, CONFIRM_ACTION, Target.post(row.post or 0), None, reason or "confirmed", notice, row.member)
 
 
 async def decline(actor: Actor | None, restriction_id: int | None, reason: str) -> None:
@@ -159,8 +220,8 @@ async def decline(actor: Actor | None, restriction_id: int | None, reason: str) 
     await _end(_require_admin(actor), restriction_id, reason, AuthorRestriction.status == "awaiting_admin")
 
 
-async def _waiting_or_in_place(restriction_id: int | None, condition: Any) -> dict[str, Any]:
-    row = None
+async def _waiting_or_in_place(restriction_id: int | None, condition: Any) -> _Restriction:
+    row: dict[str, Any] | None = None
     if restriction_id is not None:
         row = (
             await AuthorRestriction.select(
@@ -176,7 +237,14 @@ async def _waiting_or_in_place(restriction_id: int | None, condition: Any) -> di
         )
     if row is None:
         raise NotFound()
-    return row
+    return _Restriction(
+        id=row["id"],
+        post=row["post"],
+        post_public_id=row["post_public_id"],
+        member=row["member"],
+        action=RestrictionAction(row["action"]),
+        reason=row["reason"],
+    )
 
 
 async def _end(moderator: Actor, restriction_id: int | None, reason: str, condition: Any) -> None:
@@ -184,9 +252,9 @@ async def _end(moderator: Actor, restriction_id: int | None, reason: str, condit
         row = await _waiting_or_in_place(restriction_id, condition)
         await AuthorRestriction.update(
             {AuthorRestriction.status: "lifted", AuthorRestriction.lifted_at: utcnow()}
-        ).where(AuthorRestriction.id == row["id"])
+        ).where(AuthorRestriction.id == row.id)
         notice = Notice(
             "A moderator has lifted a restriction placed because of your post.",
-            f"/posts/{row['post_public_id']}" if row["post"] else "",
+            f"/posts/{row.post_public_id}" if row.post else "",
         )
-        await record(moderator, LIFT_ACTION, Target.post(row["post"] or 0), None, reason, notice, row["member"])
+        await record(moderator, LIFT_ACTION, Target.post(row.post or 0), None, reason, notice, row.member)
