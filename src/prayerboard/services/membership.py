@@ -21,7 +21,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors, Registration, parse_registration
@@ -90,7 +90,22 @@ async def create_invitation(actor: Actor, note: str, days: int) -> NewInvitation
     return NewInvitation(id=row["id"], token=token, expires_at=expires_at)
 
 
-def _status(row: dict[str, Any], now: dt.datetime) -> str:
+InvitationStatus = Literal["open", "used", "revoked", "expired"]
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationView:
+    """An invitation as moderators list it: never its token (none is kept)."""
+
+    id: int
+    note: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    status: InvitationStatus
+    created_by_username: str | None  # None: the maker's account is gone
+
+
+def _status(row: Mapping[str, Any], now: dt.datetime) -> InvitationStatus:
     if row["used_at"] is not None:
         return "used"
     if row["revoked"]:
@@ -100,10 +115,10 @@ def _status(row: dict[str, Any], now: dt.datetime) -> str:
     return "open"
 
 
-async def invitations(actor: Actor) -> list[dict[str, Any]]:
+async def invitations(actor: Actor) -> list[InvitationView]:
     """Every invitation, newest first, with its status; never a token (none is kept)."""
     require_moderator(actor)
-    rows = await Invitation.select(
+    rows: list[dict[str, Any]] = await Invitation.select(
         Invitation.id,
         Invitation.note,
         Invitation.created_at,
@@ -111,12 +126,19 @@ async def invitations(actor: Actor) -> list[dict[str, Any]]:
         Invitation.used_at,
         Invitation.revoked,
         Invitation.created_by.username.as_alias("created_by_username"),
-        Invitation.used_by.username.as_alias("used_by_username"),
     ).order_by(Invitation.id, ascending=False)
     now = utcnow()
-    for row in rows:
-        row["status"] = _status(row, now)
-    return rows
+    return [
+        InvitationView(
+            id=row["id"],
+            note=row["note"],
+            created_at=row["created_at"],
+            expires_at=row["expires_at"],
+            status=_status(row, now),
+            created_by_username=row["created_by_username"],
+        )
+        for row in rows
+    ]
 
 
 async def revoke_invitation(actor: Actor, invitation_id: int) -> None:
@@ -240,25 +262,34 @@ async def _join_by_invitation(form: Registration, token: str) -> Actor:
 # Applicants
 
 
-async def applicants(actor: Actor) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    """Someone waiting for approval, as moderators list them."""
+
+    id: int
+    username: str
+    display_name: str
+    created_at: dt.datetime
+
+
+async def applicants(actor: Actor) -> list[Applicant]:
     """Members waiting for approval, oldest first."""
     require_moderator(actor)
-    return (
+    rows: list[dict[str, Any]] = (
         await Member.select(Member.id, Member.username, Member.display_name, Member.created_at)
-        .where(Member.state == "pending")
+        .where(Member.state == MemberState.PENDING)
         .order_by(Member.id)
     )
+    return [
+        Applicant(id=r["id"], username=r["username"], display_name=r["display_name"], created_at=r["created_at"])
+        for r in rows
+    ]
 
 
-async def _pending(member_id: int) -> dict[str, Any]:
-    row = (
-        await Member.select(Member.id, Member.username)
-        .where((Member.id == member_id) & (Member.state == "pending"))
-        .first()
-    )
-    if row is None:
+async def _pending(member_id: int) -> None:
+    """Refuse unless the member is still waiting for approval."""
+    if not await Member.exists().where((Member.id == member_id) & (Member.state == MemberState.PENDING)):
         raise NotFound("That applicant is not waiting any more.")
-    return row
 
 
 async def approve_applicant(actor: Actor, member_id: int, reason: str) -> None:
