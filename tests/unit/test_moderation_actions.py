@@ -1,4 +1,5 @@
-"""The moderation action table as plain data: no server, no database (docs/moderation.md).
+"""The moderation action table as plain data, and the views moderators are handed: no server,
+no database (docs/moderation.md; docs/privacy.md, "Acting on an anonymous author").
 
 The expectations are written out here, not computed from the table, so a change to the table
 that changes what moderators can do shows up as a failing line.
@@ -6,12 +7,18 @@ that changes what moderators can do shows up as a failing line.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 
 import pytest
 
 from prayerboard.policy import RULES
 from prayerboard.services.moderation.actions import ACTIONS, TABLE, Effect, ItemState, Place, lookup, offered
+from prayerboard.services.moderation.items import ItemRow
+from prayerboard.services.moderation.log import LogEntry
+from prayerboard.services.moderation.queue import ItemAuthor, ItemDetail, QueueItem
+from prayerboard.services.restrictions import PlacedRestriction, WaitingRestriction
 from prayerboard.vocab import ModerationState, TargetKind
 
 P, V, H, R = ModerationState.PENDING, ModerationState.VISIBLE, ModerationState.HIDDEN, ModerationState.REMOVED
@@ -210,3 +217,85 @@ def test_the_item_page_offers_only_what_applies():
     assert names(ItemState(POST, V), Place.LIFT) == ["lift"]
     assert names(ItemState(MEMBER)) == ["silence", "suspend", "restore"]
     assert names(ItemState(MEMBER), Place.NOTE) == ["note"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The views moderators are handed
+
+
+AUTHOR_ID = 7
+WHY = "Held for review: a watched word"
+
+
+def item_row(
+    kind: TargetKind = POST, anonymous: bool = False, moderation: ModerationState = V, reason: str = WHY
+) -> ItemRow:
+    return ItemRow(
+        kind=kind,
+        id=3,
+        public_id="k3xq9vd2ma",
+        post=3,
+        post_public_id="k3xq9vd2ma",
+        author=AUTHOR_ID,
+        title="A title" if kind == POST else "",
+        body="A body",
+        moderation=moderation,
+        moderation_reason=reason,
+        anonymous=anonymous,
+        replies_locked=False,
+    )
+
+
+def detail(row: ItemRow, username: str | None = "ruth") -> ItemDetail:
+    return ItemDetail.of(row, username, reports=(), revisions=(), allowed={})
+
+
+def test_a_named_item_names_its_author_and_keeps_its_reason():
+    shown = detail(item_row(moderation=P))
+    assert shown.author == ItemAuthor(member_id=AUTHOR_ID, username="ruth")
+    assert shown.reason == WHY
+    assert shown.state_label == "Waiting for approval"
+
+
+@pytest.mark.parametrize("kind", [POST, REPLY])
+@pytest.mark.parametrize("state", [P, V, H, R])
+def test_an_anonymous_item_carries_no_author_even_when_a_name_is_passed(kind, state):
+    shown = detail(item_row(kind, anonymous=True, moderation=state), username="ruth")
+    assert shown.author is None
+    assert AUTHOR_ID not in [getattr(shown, f.name) for f in dataclasses.fields(shown)]
+    assert "ruth" not in repr(shown)
+
+
+def test_a_held_anonymous_post_carries_no_reason_but_a_hidden_one_does():
+    assert detail(item_row(anonymous=True, moderation=P)).reason == ""
+    # A moderator's own reason for hiding is about the text, and is kept.
+    assert detail(item_row(anonymous=True, moderation=H, reason="Spam")).reason == "Spam"
+
+
+def test_no_view_moderators_read_has_a_field_for_an_author_or_a_status():
+    names = {f.name for view in (QueueItem, PlacedRestriction, WaitingRestriction) for f in dataclasses.fields(view)}
+    assert not names & {"author", "author_username", "member", "member_id", "status"}
+    assert {f.name for f in dataclasses.fields(ItemAuthor)} == {"member_id", "username"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        detail(item_row()).author = None  # type: ignore[misc]
+
+
+def log_row(target_kind: str, target_id: int = 3) -> dict[str, object]:
+    return {
+        "action": "hide",
+        "target_kind": target_kind,
+        "target_id": target_id,
+        "reason": "r",
+        "created_at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        "moderator_username": "mira",
+        "member_username": "ruth",
+    }
+
+
+def test_a_log_entry_about_content_names_the_item_never_its_author():
+    entry = LogEntry.from_row(log_row("post"), {POST: {3: "k3xq9vd2ma"}})
+    assert (entry.target_address, entry.member_username) == ("k3xq9vd2ma", None)
+    gone = LogEntry.from_row(log_row("reply"), {REPLY: {}})
+    assert (gone.target_address, gone.member_username) == (None, None)
+    about_member = LogEntry.from_row(log_row("member", AUTHOR_ID), {POST: {AUTHOR_ID: "k3xq9vd2ma"}})
+    assert (about_member.target_address, about_member.member_username) == (None, "ruth")

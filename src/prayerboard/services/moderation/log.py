@@ -9,6 +9,7 @@ anonymous author to anyone but that author.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +137,7 @@ class LogEntry:
     member_username: str | None
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], addresses: dict[TargetKind, dict[int, str]]) -> LogEntry:
+    def from_row(cls, row: Mapping[str, Any], addresses: dict[TargetKind, dict[int, str]]) -> LogEntry:
         kind = TargetKind(row["target_kind"])
         return cls(
             action=row["action"],
