@@ -591,6 +591,31 @@ def test_redact_keeps_earlier_text_for_moderators_only(author, member, moderator
             assert "555-0199" not in browser.get(path).text, (browser.username, path)
 
 
+def test_the_log_dates_an_anonymous_authors_edit_of_redacted_text_to_the_hour(author, moderator, server):
+    post_id = author.create_post(body="Call me on 555-0199 please.", anonymous="on")
+    act(moderator, post_id, "redact", "Phone number", body="Call me please.")
+    fields = post_fields("Still anonymous") | {"body": "Call me, please.", "anonymous": "on"}
+    assert author.post(f"/posts/{post_id}/edit", fields).status_code == 303
+    act(moderator, post_id, "approve")
+    assert author.post(f"/posts/{post_id}/updates", {"body": "Thank you all."}).status_code == 303
+    log = moderator.get("/mod/log?action=edit_after_redaction").text
+    times = re.findall(r'<time datetime="([^"]+)"', log)
+    assert len(times) == 2, log
+    # The author's own moments, as the log shows them: no finer than the hour.
+    assert all(time.endswith(":00:00+00:00") for time in times), times
+
+
+def test_anonymise_is_done_once(author, moderator, server):
+    post_id = author.create_post(anonymous="on")
+    # Anonymous by the author's choice: a moderator can still make it so for good.
+    assert "/anonymise" in moderator.get(f"/mod/posts/{post_id}").text
+    assert act(moderator, post_id, "anonymise").status_code == 303
+    assert "/anonymise" not in moderator.get(f"/mod/posts/{post_id}").text
+    again = act(moderator, post_id, "anonymise")
+    assert again.status_code == 409
+    assert scalar("SELECT count(*) FROM moderation_log WHERE action = 'anonymise'") == 1
+
+
 def test_redact_without_text_is_refused(author, moderator, server):
     post_id = author.create_post(body="Original text")
     response = act(moderator, post_id, "redact", "Phone number", body="")

@@ -111,6 +111,13 @@ def test_dismiss_only_with_open_reports():
         assert ACTIONS["dismiss"].applies_to(ItemState(REPLY, state, open_reports=True))
 
 
+def test_anonymise_until_a_moderator_has_and_not_again():
+    # A post anonymous by its author's choice (or "hide my name") can still be made so for good.
+    assert ACTIONS["anonymise"].applies_to(ItemState(POST, V, anonymous=False))
+    assert ACTIONS["anonymise"].applies_to(ItemState(POST, V, anonymous=True))
+    assert not ACTIONS["anonymise"].applies_to(ItemState(POST, V, anonymous=True, anonymised_for_good=True))
+
+
 def test_reveal_only_on_an_anonymous_post_and_only_for_admins():
     assert not ACTIONS["reveal"].applies_to(ItemState(POST, V, anonymous=False))
     assert ACTIONS["reveal"].applies_to(ItemState(POST, V, anonymous=True))
@@ -242,6 +249,7 @@ def item_row(
         moderation=moderation,
         moderation_reason=reason,
         anonymous=anonymous,
+        anonymised_for_good=False,
         replies_locked=False,
     )
 

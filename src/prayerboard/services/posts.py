@@ -332,6 +332,7 @@ async def _keep_edited_text(actor: Actor, row: PostRow | ReplyRow, link: str) ->
         actor.id,
         "The author edited text a moderator had redacted.",
         Notice(EDITED_AFTER_REDACTION_REASON, link),
+        dated_to_the_hour=True,  # the author's own time: they may be anonymous
     )
     return row.moderation == ModerationState.VISIBLE
 
@@ -406,6 +407,7 @@ async def add_update(actor: Actor, post_id: int, body: str) -> None:
                 actor.id,
                 "The author added an update to a post a moderator had redacted.",
                 Notice(EDITED_AFTER_REDACTION_REASON, f"/posts/{row.public_id}"),
+                dated_to_the_hour=True,  # the author's own time, as for an edit
             )
             changes[Post.moderation] = ModerationState.PENDING
             changes[Post.moderation_reason] = EDITED_AFTER_REDACTION_REASON

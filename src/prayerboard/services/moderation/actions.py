@@ -55,6 +55,7 @@ class ItemState:
     replies_locked: bool = False
     open_reports: bool = False
     anonymous: bool = False
+    anonymised_for_good: bool = False  # a post a moderator made anonymous
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,8 @@ class Action:
     states: frozenset[ModerationState] = ALL_STATES  # of a post or reply; members have none here
     replies_locked: bool | None = None  # applies only while replies are (True) or are not (False) locked
     needs_open_reports: bool = False
-    anonymous_only: bool = False
+    anonymous: bool | None = None  # applies only while the item is (True) or is not (False) anonymous
+    anonymised_for_good: bool | None = None  # likewise, for a post a moderator made anonymous
     permission: str = "moderate"  # the policy action the moderator needs (policy.RULES)
     sets_moderation: ModerationState | None = None
     author_reads_reason: bool = False  # the reason is kept with the item, for its author to read
@@ -92,7 +94,8 @@ class Action:
             item.moderation in self.states
             and (self.replies_locked is None or item.replies_locked == self.replies_locked)
             and (item.open_reports or not self.needs_open_reports)
-            and (item.anonymous or not self.anonymous_only)
+            and (self.anonymous is None or item.anonymous == self.anonymous)
+            and (self.anonymised_for_good is None or item.anonymised_for_good == self.anonymised_for_good)
         )
 
     def notice_for(self, kind: TargetKind, reason: str) -> str:
@@ -179,6 +182,9 @@ TABLE: tuple[Action, ...] = (
         kinds=POSTS,
         effect=Effect.ANONYMISE,
         log_action="anonymise",
+        # Also for a post that is anonymous now: its author could name it again (by an edit, or
+        # by showing their name); anonymised by a moderator, it stays anonymous for good.
+        anonymised_for_good=False,
         notice="A moderator made {what} anonymous: {reason}",
         done="The post is anonymous now.",
     ),
@@ -228,7 +234,7 @@ TABLE: tuple[Action, ...] = (
         kinds=POSTS,
         effect=Effect.REVEAL,
         log_action="reveal_author",
-        anonymous_only=True,
+        anonymous=True,
         permission="reveal_author",
     ),
     Action(

@@ -32,6 +32,7 @@ class ItemRow:
     moderation: ModerationState
     moderation_reason: str
     anonymous: bool
+    anonymised_for_good: bool  # a post a moderator made anonymous; False for a reply
     replies_locked: bool  # False for a reply
 
     @property
@@ -53,7 +54,12 @@ async def load_item(kind: TargetKind, target_id: int) -> ItemRow:
         table.anonymous,
     ]
     if table is Post:
-        columns += [Post.title, Post.replies_locked, Post.public_id.as_alias("post_public_id")]
+        columns += [
+            Post.title,
+            Post.replies_locked,
+            Post.anonymised_by_moderator,
+            Post.public_id.as_alias("post_public_id"),
+        ]
     else:
         columns += [Reply.post, Reply.post.public_id.as_alias("post_public_id")]
     row: dict[str, Any] | None = await table.select(*columns).where(table.id == target_id).first()
@@ -71,6 +77,7 @@ async def load_item(kind: TargetKind, target_id: int) -> ItemRow:
         moderation=ModerationState(row["moderation"]),
         moderation_reason=row["moderation_reason"],
         anonymous=bool(row["anonymous"]),
+        anonymised_for_good=bool(row.get("anonymised_by_moderator", False)),
         replies_locked=bool(row.get("replies_locked", False)),
     )
 
@@ -91,4 +98,5 @@ async def item_state(row: ItemRow) -> ItemState:
         replies_locked=row.replies_locked,
         open_reports=await has_open_reports(row.kind, row.id),
         anonymous=row.anonymous,
+        anonymised_for_good=row.anonymised_for_good,
     )

@@ -16,6 +16,7 @@ from typing import Any
 from prayerboard import policy
 from prayerboard.forms import FormErrors, clean_text
 from prayerboard.policy import Actor, can
+from prayerboard.rows import to_the_hour
 from prayerboard.services import utcnow
 from prayerboard.tables import ModerationLogEntry, Notification, Post, Reply
 from prayerboard.vocab import TargetKind
@@ -87,14 +88,18 @@ async def record(
     reason: str,
     notice: Notice | None = None,
     notify_member: int | None = None,
+    dated_to_the_hour: bool = False,
 ) -> None:
     """Append one log entry and, with ``notice``, tell the member concerned; inside the action's transaction.
 
     ``moderator`` None is the board itself (an automatic hide, an author's edit). ``member_id``
     is the member the entry is about, when the log may name them; the notice goes to
     ``notify_member`` when given (an anonymous author the entry must not name), else to
-    ``member_id``.
+    ``member_id``. ``dated_to_the_hour`` for an entry the board writes because an author did
+    something: the author may be anonymous, and an anonymous author's times are never finer than
+    the hour on any surface, moderators' pages included (docs/privacy.md, "Times").
     """
+    now = utcnow()
     await ModerationLogEntry.insert(
         ModerationLogEntry(
             moderator=moderator.id if moderator else None,
@@ -103,7 +108,7 @@ async def record(
             target_id=target.id,
             member=member_id,
             reason=reason,
-            created_at=utcnow(),
+            created_at=to_the_hour(now) if dated_to_the_hour else now,
         )
     )
     if notice is not None:
