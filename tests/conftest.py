@@ -41,6 +41,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 ENGINE = os.environ.get("PRAYERBOARD_TEST_ENGINE", "sqlite")
 PG_URL = os.environ.get("PRAYERBOARD_TEST_DATABASE_URL", "")
 TABLES = (
+    "follow",
+    "outbox",
     "author_restriction",
     "invitation",
     "retired_username",

@@ -24,6 +24,8 @@ from prayerboard.ids import new_public_id
 from prayerboard.vocab import (
     MemberState,
     ModerationState,
+    NotificationKind,
+    OutboxStatus,
     PostKind,
     PostStatus,
     ReportReason,
@@ -72,6 +74,10 @@ class Member(Table, tablename="member"):
     # Bumped to end every session at once (suspension, deletion); sessions carry the value
     # they were signed in with and stop working when it no longer matches.
     session_epoch = Integer(default=0)
+    # Pressing "I'm praying" or replying follows the post (its news reaches the member).
+    follow_when_taking_part = Boolean(default=True)
+    # Whether the authors of the requests the member prays for may see their name; off by default.
+    show_name_when_praying = Boolean(default=False)
     created_at = Timestamptz()
 
 
@@ -208,14 +214,63 @@ class Revision(Table, tablename="revision"):
 
 
 class Notification(Table, tablename="notification"):
-    """A message for one member; never names an anonymous author."""
+    """A message for one member; never names an anonymous author.
+
+    A moderator's notice carries its ``text``. An event about a post (``kind`` other than
+    ``notice``) is worded when it is shown, from the post as the member may see it then, so a
+    post hidden or narrowed since says no more than the member may now know; events of one kind
+    on one post are grouped into one row (``event_count``, ``updated_at``) until it is read.
+    """
 
     id = Serial(primary_key=True)
     member = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=32, default=NotificationKind.NOTICE, choices=NotificationKind)
+    post = ForeignKey(references=Post, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    event_count = Integer(default=1)
     text = Text()
     link = Varchar(length=200, default="")
     read = Boolean(default=False)
     created_at = Timestamptz()
+    updated_at = Timestamptz(null=True, default=None)  # the group's newest event; None: ``created_at``
+
+
+class Follow(Table, tablename="follow"):
+    """A member follows a post: its replies, updates and answering reach them; (post, member) is unique."""
+
+    id = Serial(primary_key=True)
+    post = ForeignKey(references=Post, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz()
+
+
+class OutboxMessage(Table, tablename="outbox"):
+    """An email waiting to be sent, written in the same transaction as the event it tells of.
+
+    Senders (in each app process, or ``prayerboard worker``) claim a message by setting
+    ``claimed_until`` in a guarded update, so two senders never send one message twice; a
+    failed attempt waits ``next_attempt_at`` (backing off) and nothing is lost while the SMTP
+    server is down. A message about a post (``post``) is sent only while the post is still as
+    visible as when it was written (``post_visibility``, ``post_anonymous``); otherwise it is
+    skipped.
+    """
+
+    id = Serial(primary_key=True)
+    member = ForeignKey(references=Member, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    to_address = Varchar(length=EMAIL_MAX)
+    kind = Varchar(length=32)
+    subject = Text()
+    text_body = Text()
+    html_body = Text(default="")
+    post = ForeignKey(references=Post, on_delete=OnDelete.cascade, null=True, default=None)
+    post_visibility = Varchar(length=16, default="", choices=None)
+    post_anonymous = Boolean(default=False)
+    status = Varchar(length=16, default=OutboxStatus.WAITING, choices=OutboxStatus, index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz()
+    claimed_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
 
 
 class MemberNote(Table, tablename="member_note"):
@@ -290,6 +345,8 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ModerationLogEntry,
     Revision,
     Notification,
+    Follow,
+    OutboxMessage,
     MemberNote,
     WatchedWord,
     RetiredUsername,

@@ -118,5 +118,25 @@ class RestrictionStatus(Choice):
     LIFTED = "lifted", "Lifted"
 
 
+class NotificationKind(Choice):
+    """What a notification tells of. A notice is a moderator's message, worded when written;
+    the others are worded when shown, from the post as the member may see it then."""
+
+    NOTICE = "notice", "Notice"
+    PRAYING = "praying", "People are praying"
+    REPLY = "reply", "A new reply"
+    UPDATE = "update", "A new update"
+    ANSWERED = "answered", "Answered"
+    URGENT_REPORT = "urgent_report", "An urgent report"
+    WAITING_POST = "waiting_post", "A post waiting for approval"
+
+
+class OutboxStatus(Choice):
+    WAITING = "waiting", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Not sent: what it told of changed"
+    FAILED = "failed", "Given up after repeated failures"
+
+
 TEAM_ROLES = frozenset({Role.TEAM, Role.MODERATOR, Role.ADMIN})
 MODERATOR_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
