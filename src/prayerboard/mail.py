@@ -6,7 +6,18 @@ message into bytes and hands them on (docs/architecture.md, "Mail").
 
 from __future__ import annotations
 
-from prayerboard.settings import Settings
+import asyncio
+import datetime as dt
+import html
+import os
+import re
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import aiosmtplib
+
+from prayerboard.settings import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, Settings
 
 LOCAL_BASE_URL = "http://localhost:8000"
 
@@ -19,3 +30,108 @@ def absolute_url(settings: Settings, path: str, request_base_url: str | None = N
     """
     base = settings.base_url(request_base_url or LOCAL_BASE_URL)
     return base + "/" + path.lstrip("/")
+
+
+def _header_text(value: str) -> str:
+    """One line: a line break in a subject would start a new header."""
+    return " ".join(_CONTROL_RE.sub(" ", value).split())
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LINK_RE = re.compile(r"https?://[^\s<>\"']+")
+
+
+def html_from_text(text: str) -> str:
+    """The plain-text part as HTML: every character escaped, paragraphs kept, links clickable."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = []
+        for line in block.splitlines():
+            pieces, last = [], 0
+            for match in _LINK_RE.finditer(line):
+                pieces.append(html.escape(line[last : match.start()]))
+                link = html.escape(match.group())
+                pieces.append(f'<a href="{link}">{link}</a>')
+                last = match.end()
+            pieces.append(html.escape(line[last:]))
+            lines.append("".join(pieces))
+        paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
+    return "\n".join(paragraphs)
+
+
+def build_message(
+    settings: Settings,
+    *,
+    to_address: str,
+    subject: str,
+    text: str,
+    html_body: str = "",
+    extra_headers: Mapping[str, str] | None = None,
+) -> EmailMessage:
+    """One message with a plain-text and an HTML part and the headers every reader expects.
+
+    ``html_body`` is trusted HTML (its builder escaped what it holds); when empty it is made
+    from ``text``. ``extra_headers`` (List-Unsubscribe, for one) are added as given, each on
+    one line.
+    """
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = _header_text(to_address)
+    message["Subject"] = _header_text(subject)
+    message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or "localhost")
+    for name, value in (extra_headers or {}).items():
+        message[_header_text(name)] = _header_text(value)
+    message.set_content(text)
+    body = html_body or html_from_text(text)
+    message.add_alternative(
+        f'<!doctype html>\n<html><head><meta charset="utf-8"></head><body>\n{body}\n</body></html>\n', subtype="html"
+    )
+    return message
+
+
+class DeliveryFailed(Exception):
+    """The SMTP server could not be reached or refused the message; it is tried again later."""
+
+
+MAIL_DIR = "mail"
+SMTP_TIMEOUT_S = 30  # a server that does not answer within this is down for this attempt
+
+
+async def deliver(settings: Settings, message: EmailMessage, name: str) -> str:
+    """Send ``message`` to the SMTP server, or write it as ``<data dir>/mail/<name>.eml``.
+
+    Returns where it went, for the log line (never the password); raises DeliveryFailed.
+    """
+    server = settings.smtp
+    if server is None:
+        return await asyncio.to_thread(_write_eml, settings, message, name)
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=server.host,
+            port=server.port,
+            username=server.username or None,
+            password=server.password or None,
+            use_tls=server.tls == "implicit",
+            start_tls={"starttls": True, "if-offered": None}.get(server.tls, False),
+            timeout=SMTP_TIMEOUT_S,
+        )
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        raise DeliveryFailed(f"{type(exc).__name__}: {exc}".strip()[:500]) from exc
+    return server.display()
+
+
+def _write_eml(settings: Settings, message: EmailMessage, name: str) -> str:
+    """Owner-only, like the database: the directory 0700, each file 0600."""
+    folder = settings.data_dir / MAIL_DIR
+    try:
+        folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+        os.chmod(folder, PRIVATE_DIR_MODE)
+        path = folder / f"{name}.eml"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(message.as_bytes())
+    except OSError as exc:
+        raise DeliveryFailed(f"cannot write {folder}: {exc.strerror or exc}") from exc
+    return str(path)

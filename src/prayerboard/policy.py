@@ -47,6 +47,7 @@ __all__ = [
     "Rule",
     "WrongRow",
     "can",
+    "mail_may_still_go",
     "require",
     "visible_posts",
     "visible_posts_where",
@@ -322,3 +323,27 @@ def visible_replies(actor: Actor | None, *columns: Any) -> Select[Reply]:
     return Reply.select(*columns).where(
         visible_posts_where(actor, Reply.post) & (Reply.moderation == ModerationState.VISIBLE)
     )
+
+
+# How wide each audience is: a post may only ever be told of to an audience no wider than when
+# the message about it was written.
+_AUDIENCE_WIDTH = {Visibility.TEAM: 0, Visibility.MEMBERS: 1, Visibility.PUBLIC: 2}
+
+
+def mail_may_still_go(post: PostRow, visibility_then: str, anonymous_then: bool) -> bool:
+    """May a message written about ``post`` (then ``visibility_then``, ``anonymous_then``) go now?
+
+    Only while the post is visible and no narrower and no more anonymous than when the message
+    was written: a message about a post held, hidden, removed, narrowed or made anonymous since
+    is not sent (docs/privacy.md). A message that must go whatever the post's state (to
+    moderators about a held post) names no post and carries none of its content.
+    """
+    if not isinstance(post, PostRow):
+        raise WrongRow("mail_may_still_go", (PostRow,), post)
+    if post.moderation != ModerationState.VISIBLE or (post.anonymous and not anonymous_then):
+        return False
+    try:
+        then = Visibility(visibility_then)
+    except ValueError:
+        return False
+    return _AUDIENCE_WIDTH[post.visibility] <= _AUDIENCE_WIDTH[then]

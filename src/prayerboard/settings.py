@@ -7,9 +7,10 @@ import os
 import secrets
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Literal
+from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_CATEGORIES = (
     "Health and healing",
@@ -41,6 +42,24 @@ def _int_env(environ: dict[str, str], name: str, default: int, minimum: int = 0)
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}")
     return value
+
+
+TlsMode = Literal["implicit", "starttls", "if-offered", "off"]
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where mail goes (``PRAYERBOARD_SMTP_URL``); the password is never part of its text."""
+
+    host: str
+    port: int
+    username: str = ""
+    password: str = field(default="", repr=False)
+    tls: TlsMode = "if-offered"
+
+    def display(self) -> str:
+        """The server as a log line may name it: no user name, no password."""
+        return f"{self.host}:{self.port} ({self.tls} TLS)"
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,13 @@ class Settings:
     # script at one search a second.
     searches_per_minute: int = 60
     public_url: str | None = None
+    # Mail (README, "Mail"): without an SMTP server, messages are written as .eml files.
+    smtp: SmtpServer | None = None
+    mail_from: str = "prayerboard@localhost"
+    mail_sender: bool = True  # off where ``prayerboard worker`` sends instead
+    mail_poll_seconds: float = 5.0
+    mail_retry_seconds: int = 60  # the first retry's wait; each further one waits twice as long
+    mail_max_attempts: int = 8  # then the message is given up as failed
 
     def base_url(self, request_base_url: str) -> str:
         """Where links point: the configured public address, else the address the request came to."""
@@ -100,6 +126,7 @@ class Settings:
             tuple(c.strip() for c in env.get("PRAYERBOARD_CATEGORIES", "").split(",") if c.strip())
             or DEFAULT_CATEGORIES
         )
+        public_url = _public_url(env.get("PRAYERBOARD_PUBLIC_URL", ""))
         settings = cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -121,7 +148,13 @@ class Settings:
             archive_after_days=_int_env(env, "PRAYERBOARD_ARCHIVE_AFTER_DAYS", 90),
             visitor_cache_seconds=_int_env(env, "PRAYERBOARD_VISITOR_CACHE_SECONDS", 2),
             secure_cookies=env.get("PRAYERBOARD_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"},
-            public_url=_public_url(env.get("PRAYERBOARD_PUBLIC_URL", "")),
+            public_url=public_url,
+            smtp=_smtp_server(env.get("PRAYERBOARD_SMTP_URL", "")),
+            mail_from=_mail_from(env.get("PRAYERBOARD_MAIL_FROM", ""), public_url),
+            mail_sender=_on_or_off(env, "PRAYERBOARD_MAIL_SENDER", default=True),
+            mail_poll_seconds=_seconds_env(env, "PRAYERBOARD_MAIL_POLL_SECONDS", 5.0),
+            mail_retry_seconds=_int_env(env, "PRAYERBOARD_MAIL_RETRY_SECONDS", 60),
+            mail_max_attempts=_int_env(env, "PRAYERBOARD_MAIL_MAX_ATTEMPTS", 8, minimum=1),
         )
         # Every command that reads settings (``run`` and ``migrate`` among them) keeps the data private.
         make_private(settings)
@@ -137,6 +170,80 @@ def _public_url(raw: str) -> str | None:
     if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment or parts.username:
         raise SettingsError(f"PRAYERBOARD_PUBLIC_URL must look like https://pray.example.org, not {raw!r}")
     return raw
+
+
+SMTP_DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
+SMTP_TLS_CHOICES: dict[str, TlsMode] = {"required": "starttls", "if-offered": "if-offered", "off": "off"}
+SMTP_URL_SHAPE = "smtp://user:password@host:587 or smtps://user:password@host:465"
+
+
+def _smtp_server(raw: str) -> SmtpServer | None:
+    """``smtp://`` upgrades with STARTTLS when the server offers it (``?starttls=required``
+    refuses a server that does not, ``?starttls=off`` never upgrades); ``smtps://`` speaks TLS
+    from the first byte. A refusal never repeats the address, which may hold a password."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"PRAYERBOARD_SMTP_URL must look like {SMTP_URL_SHAPE}") from None
+    query = parse_qs(parts.query, keep_blank_values=True)
+    if parts.scheme not in SMTP_DEFAULT_PORTS or not parts.hostname or parts.path not in {"", "/"}:
+        raise SettingsError(f"PRAYERBOARD_SMTP_URL must look like {SMTP_URL_SHAPE}")
+    if set(query) - {"starttls"} or len(query.get("starttls", [])) > 1:
+        raise SettingsError("PRAYERBOARD_SMTP_URL takes only ?starttls=required, if-offered or off")
+    tls: TlsMode = "implicit"
+    if parts.scheme == "smtp":
+        choice = query.get("starttls", ["if-offered"])[0]
+        if choice not in SMTP_TLS_CHOICES:
+            raise SettingsError("PRAYERBOARD_SMTP_URL takes only ?starttls=required, if-offered or off")
+        tls = SMTP_TLS_CHOICES[choice]
+    elif "starttls" in query:
+        raise SettingsError("PRAYERBOARD_SMTP_URL: smtps:// is TLS from the start and takes no ?starttls=")
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or SMTP_DEFAULT_PORTS[parts.scheme],
+        username=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        tls=tls,
+    )
+
+
+def _mail_from(raw: str, public_url: str | None) -> str:
+    """The sender's address: as set, else ``prayerboard@`` the public address's host."""
+    raw = raw.strip()
+    if not raw:
+        host = urlsplit(public_url).hostname if public_url else None
+        return f"prayerboard@{host or 'localhost'}"
+    if raw.count("@") != 1 or any(c.isspace() or ord(c) < 32 for c in raw) or raw.startswith("@") or raw.endswith("@"):
+        raise SettingsError(f"PRAYERBOARD_MAIL_FROM must be one address like board@example.org, not {raw!r}")
+    return raw
+
+
+def _on_or_off(environ: dict[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"on", "1", "true", "yes"}:
+        return True
+    if raw in {"off", "0", "false", "no"}:
+        return False
+    raise SettingsError(f"{name} must be on or off, not {raw!r}")
+
+
+def _seconds_env(environ: dict[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from exc
+    if not 0 < value <= 3600:
+        raise SettingsError(f"{name} must be more than 0 and at most 3600")
+    return value
 
 
 PRIVATE_DIR_MODE = 0o700
