@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ipaddress
 import logging
@@ -33,7 +34,7 @@ from prayerboard import db, policy
 from prayerboard.api.openapi import OPENAPI_CONFIG
 from prayerboard.api.posts import PostApiController
 from prayerboard.auth import OUTSIDE_THE_BOARD, authentication_middleware, outside_the_board
-from prayerboard.services import accounts, retention
+from prayerboard.services import accounts, outbox, retention
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.services.moderation import queue as moderation_queue
 from prayerboard.services.moderation.limits import ModerationRules
@@ -476,6 +477,10 @@ def _allowed_hosts(settings: Settings) -> AllowedHostsConfig | None:
     return AllowedHostsConfig(allowed_hosts=hosts, exclude=HOST_CHECK_EXEMPT_PATHS, www_redirect=False)
 
 
+async def _after_response(request: Request) -> None:
+    outbox.after_commit()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the board for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
@@ -493,10 +498,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await generation.bump()
         await _housekeep(settings.archive_after_days, store, generation)  # once at start, then hourly
         housekeeper = asyncio.create_task(_housekeep_hourly(settings.archive_after_days, store, generation))
+        # The outbox's sender, unless this site runs ``prayerboard worker`` instead (README, "Mail").
+        sender = asyncio.create_task(outbox.run_sender(settings)) if settings.mail_sender else None
         try:
             yield
         finally:
             housekeeper.cancel()
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
             await db.close_pool(engine)
 
     template_config = TemplateConfig(
@@ -546,6 +557,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
+        # A message enqueued by a request is committed once its answer is sent: wake the sender.
+        after_response=_after_response,
         middleware=[
             session_config.middleware,
             authentication_middleware(),

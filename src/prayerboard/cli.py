@@ -213,6 +213,39 @@ async def _end_visitor_pages() -> None:
     await build_shared_state(Settings.from_env().redis_url).generation.bump()
 
 
+def _cmd_worker(args: argparse.Namespace) -> int:
+    """Send the outbox's mail until SIGTERM or Ctrl-C, as each app process does by default."""
+    import logging
+    import signal
+
+    from prayerboard import db
+    from prayerboard.app import escape_every_log_line
+    from prayerboard.services import outbox
+
+    settings = Settings.from_env()
+    asyncio.run(_check_storage(settings))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    escape_every_log_line()
+
+    async def work() -> None:
+        engine = db.configure(db.build_engine(settings.database_url, 1, 2))
+        await db.start_pool(engine, 2)
+        sender = asyncio.create_task(outbox.run_sender(settings))
+        loop = asyncio.get_running_loop()
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(stop_signal, sender.cancel)
+        try:
+            await sender
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await db.close_pool(engine)
+
+    asyncio.run(work())
+    print("prayerboard worker: stopped.", flush=True)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from prayerboard import demo
 
@@ -256,6 +289,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=int, default=None, help="days without activity (default PRAYERBOARD_ARCHIVE_AFTER_DAYS)"
     )
     archive.set_defaults(func=_cmd_archive)
+
+    worker = commands.add_parser(
+        "worker", help="send the outbox's mail (for sites that set PRAYERBOARD_MAIL_SENDER=off)"
+    )
+    worker.set_defaults(func=_cmd_worker)
 
     demo = commands.add_parser("demo", help="fill the board with realistic demo content")
     demo.add_argument("--members", type=int, default=50)

@@ -10,12 +10,26 @@ them sent, or count the failure and try again later with a growing wait (docs/ar
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
 
-from prayerboard.rows import PostRow
+from prayerboard import mail, policy
+from prayerboard.rows import POST_COLUMNS, PostRow
 from prayerboard.services import utcnow
-from prayerboard.tables import OutboxMessage
+from prayerboard.settings import Settings
+from prayerboard.tables import OutboxMessage, Post
+from prayerboard.vocab import OutboxStatus
 
-__all__ = ["enqueue", "wake"]
+__all__ = ["after_commit", "enqueue", "run_sender", "send_due", "wake"]
+
+log = logging.getLogger("prayerboard.mail")
+
+LEASE_SECONDS = 60  # a claimed message another sender may take over if its sender died
+BATCH = 20  # messages claimed at once
+BACKOFF_CAP_SECONDS = 6 * 3600  # the longest wait between two attempts
 
 # Set when this process enqueues a message, so its sender looks at once instead of at its next
 # poll. Created lazily: it must belong to the running event loop.
@@ -29,9 +43,22 @@ def _event() -> asyncio.Event:
     return _wakeup
 
 
+# Whether this process enqueued since the last ``after_commit``: a message enqueued inside a
+# transaction is not there for the sender until the transaction commits.
+_unannounced = False
+
+
 def wake() -> None:
     """Tell this process's sender that a message may be waiting (harmless when none is)."""
     _event().set()
+
+
+def after_commit() -> None:
+    """Wake the sender again once the request that enqueued has committed and answered."""
+    global _unannounced
+    if _unannounced:
+        _unannounced = False
+        wake()
 
 
 async def enqueue(
@@ -67,4 +94,178 @@ async def enqueue(
             created_at=now,
         )
     )
+    global _unannounced
+    _unannounced = True
     wake()
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this sender holds until ``LEASE_SECONDS`` have passed."""
+
+    id: int
+    to_address: str
+    subject: str
+    text_body: str
+    html_body: str
+    post: int | None
+    post_visibility: str
+    post_anonymous: bool
+    attempts: int
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Claimed:
+        return cls(
+            id=row["id"],
+            to_address=row["to_address"],
+            subject=row["subject"],
+            text_body=row["text_body"],
+            html_body=row["html_body"],
+            post=row["post"],
+            post_visibility=row["post_visibility"],
+            post_anonymous=bool(row["post_anonymous"]),
+            attempts=row["attempts"],
+        )
+
+
+def _claimable(now: dt.datetime) -> Any:
+    return (
+        (OutboxMessage.status == OutboxStatus.WAITING)
+        & (OutboxMessage.next_attempt_at <= now)
+        & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
+    )
+
+
+async def claim(limit: int = BATCH) -> list[Claimed]:
+    """Take up to ``limit`` due messages for this sender.
+
+    The update repeats the select's conditions, so when two senders pick the same ids, the
+    second one's update finds them claimed and takes nothing (PostgreSQL re-reads a row it
+    waited for; SQLite runs one writer at a time).
+    """
+    now = utcnow()
+    due = await OutboxMessage.select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.id).limit(limit)
+    if not due:
+        return []
+    rows = await (
+        OutboxMessage.update({OutboxMessage.claimed_until: now + dt.timedelta(seconds=LEASE_SECONDS)})
+        .where(OutboxMessage.id.is_in([row["id"] for row in due]) & _claimable(now))
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.to_address,
+            OutboxMessage.subject,
+            OutboxMessage.text_body,
+            OutboxMessage.html_body,
+            OutboxMessage.post,
+            OutboxMessage.post_visibility,
+            OutboxMessage.post_anonymous,
+            OutboxMessage.attempts,
+        )
+    )
+    return sorted((Claimed.from_row(row) for row in rows), key=lambda message: message.id)
+
+
+async def _still_may_go(message: Claimed) -> bool:
+    if message.post is None:
+        return True
+    # Read here, not through services.posts, which enqueues and so imports this module.
+    row = await Post.select(*POST_COLUMNS).where(Post.id == message.post).first()
+    post = PostRow.from_row(row) if row is not None else None
+    return post is not None and policy.mail_may_still_go(post, message.post_visibility, message.post_anonymous)
+
+
+async def _finish(message: Claimed, values: dict[Any, Any]) -> None:
+    await OutboxMessage.update({OutboxMessage.claimed_until: None, **values}).where(OutboxMessage.id == message.id)
+
+
+def backoff_seconds(settings: Settings, attempts: int) -> int:
+    """The wait after the ``attempts``-th failure: the retry setting, doubled each time, capped."""
+    return int(min(settings.mail_retry_seconds * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
+
+
+async def send_one(settings: Settings, message: Claimed) -> OutboxStatus:
+    """Send (or skip) one claimed message and record what happened."""
+    if not await _still_may_go(message):
+        await _finish(message, {OutboxMessage.status: OutboxStatus.SKIPPED})
+        log.info("mail %d skipped: the post it tells of changed since", message.id)
+        return OutboxStatus.SKIPPED
+    built = mail.build_message(
+        settings,
+        to_address=message.to_address,
+        subject=message.subject,
+        text=message.text_body,
+        html_body=message.html_body,
+    )
+    attempts = message.attempts + 1
+    try:
+        where = await mail.deliver(settings, built, name=f"{utcnow():%Y%m%dT%H%M%S}-{message.id}")
+    except mail.DeliveryFailed as exc:
+        if attempts >= settings.mail_max_attempts:
+            await _finish(
+                message,
+                {
+                    OutboxMessage.status: OutboxStatus.FAILED,
+                    OutboxMessage.attempts: attempts,
+                    OutboxMessage.last_error: str(exc),
+                },
+            )
+            log.error("mail %d given up after %d attempts: %s", message.id, attempts, exc)
+            return OutboxStatus.FAILED
+        wait = backoff_seconds(settings, attempts)
+        await _finish(
+            message,
+            {
+                OutboxMessage.attempts: attempts,
+                OutboxMessage.next_attempt_at: utcnow() + dt.timedelta(seconds=wait),
+                OutboxMessage.last_error: str(exc),
+            },
+        )
+        log.warning("mail %d not sent (attempt %d), trying again in %d s: %s", message.id, attempts, wait, exc)
+        return OutboxStatus.WAITING
+    await _finish(
+        message,
+        {
+            OutboxMessage.status: OutboxStatus.SENT,
+            OutboxMessage.attempts: attempts,
+            OutboxMessage.sent_at: utcnow(),
+            OutboxMessage.last_error: "",
+        },
+    )
+    log.info("mail %d sent to %s", message.id, where)
+    return OutboxStatus.SENT
+
+
+async def send_due(settings: Settings) -> tuple[int, bool]:
+    """Claim and handle one batch: how many were claimed, and whether any went out or was skipped."""
+    batch = await claim()
+    progressed = False
+    for message in batch:
+        outcome = await send_one(settings, message)
+        progressed = progressed or outcome != OutboxStatus.WAITING
+    return len(batch), progressed
+
+
+async def run_sender(settings: Settings) -> None:
+    """Send until cancelled: at once when this process enqueues, else every poll interval.
+
+    A full batch that made progress is followed at once by the next; otherwise the loop waits,
+    so a server that is down is not hammered. An error is logged and the loop goes on.
+    """
+    event = _event()
+    log.info(
+        "mail sender started (%s)",
+        settings.smtp.display() if settings.smtp else f"writing .eml files to {settings.data_dir / mail.MAIL_DIR}",
+    )
+    while True:
+        event.clear()
+        try:
+            claimed, progressed = await send_due(settings)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("mail sender failed; trying again shortly")
+            claimed, progressed = 0, False
+        if claimed >= BATCH and progressed:
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=settings.mail_poll_seconds)
