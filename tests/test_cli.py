@@ -62,8 +62,10 @@ def test_categories_can_be_configured(tmp_path):
     assert Settings.from_env(env).categories == ("Healing", "Family", "Praise")
 
 
-def test_create_admin_refuses_a_taken_username(migrated_database):
-    assert run_cli("create-admin", "keeper", "k@example.org", input="a long enough password\n").returncode == 0
+def test_create_admin_refuses_a_retired_username(migrated_database):
+    from conftest import query
+
+    query("INSERT INTO retired_username (username_key, retired_at) VALUES ('keeper', CURRENT_TIMESTAMP)")
     again = run_cli("create-admin", "KEEPER", "k2@example.org", input="a long enough password\n")
     assert again.returncode == 2
     assert "taken" in again.stderr

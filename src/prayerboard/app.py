@@ -333,8 +333,8 @@ class BoardGate(ASGIMiddleware):
                 await after_the_change()
 
 
-# What a visitor may still reach on a members-only board: signing in and joining.
-VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register")
+# What a visitor may still reach on a members-only board: signing in, joining, a new password.
+VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register", "/password/")
 # What a member waiting for approval may reach there: the notice, their settings (export and
 # deletion included), signing out.
 PENDING_PATHS = ("/join/waiting", "/settings", "/logout", "/login", "/register")

@@ -1,4 +1,4 @@
-"""The ``prayerboard`` command: run, migrate, create-admin, demo."""
+"""The ``prayerboard`` command: run, migrate, create-admin, set-password, archive, demo."""
 
 from __future__ import annotations
 
@@ -146,11 +146,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+class PasswordsDiffer(Exception):
+    """The password typed twice at a terminal was not the same both times."""
+
+
 def _read_password() -> str:
+    """The password from standard input: typed twice at a terminal, one line from a pipe."""
     if sys.stdin.isatty():
         first = getpass.getpass("Password: ")
         if first != getpass.getpass("Password again: "):
-            raise SystemExit("The passwords do not match.")
+            raise PasswordsDiffer()
         return first
     return sys.stdin.readline().rstrip("\n")
 
@@ -158,9 +163,29 @@ def _read_password() -> str:
 def _cmd_create_admin(args: argparse.Namespace) -> int:
     from prayerboard import db
     from prayerboard.forms import FormErrors, parse_registration
-    from prayerboard.services import accounts
+    from prayerboard.services import accounts, recovery
 
-    password = _read_password()
+    async def promote() -> bool | None:
+        """True or False (already one) for an existing member, None for a new name."""
+        db.current_engine()
+        try:
+            return await recovery.promote_to_admin(args.username)
+        except recovery.NoSuchMember:
+            return None
+
+    # A member who registered before anyone had shell access becomes the admin: no new account,
+    # and their password and address stay as they are.
+    promoted = asyncio.run(promote())
+    if promoted is not None:
+        print(
+            f"{args.username} is {'now' if promoted else 'already'} an admin; their password and email are unchanged."
+        )
+        return 0
+    try:
+        password = _read_password()
+    except PasswordsDiffer:
+        print("password: The passwords do not match.", file=sys.stderr)
+        return 2
     try:
         form = parse_registration(
             {
@@ -186,6 +211,33 @@ def _cmd_create_admin(args: argparse.Namespace) -> int:
             print(f"{field}: {message}", file=sys.stderr)
         return 2
     print(f"Created admin {args.username}.")
+    return 0
+
+
+def _cmd_set_password(args: argparse.Namespace) -> int:
+    from prayerboard import db
+    from prayerboard.forms import FormErrors
+    from prayerboard.services import recovery
+
+    try:
+        password = _read_password()
+    except PasswordsDiffer:
+        print("password: The passwords do not match.", file=sys.stderr)
+        return 2
+
+    async def apply() -> None:
+        db.current_engine()
+        await recovery.set_password(args.username, password)
+
+    try:
+        asyncio.run(apply())
+    except recovery.NoSuchMember as exc:
+        print(f"prayerboard: {exc.message}", file=sys.stderr)
+        return 2
+    except FormErrors as exc:
+        print(f"password: {exc.errors['password']}", file=sys.stderr)
+        return 2
+    print(f"New password set for {args.username}; they are signed out everywhere.")
     return 0
 
 
@@ -276,11 +328,20 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--verbose", action="store_true")
     migrate.set_defaults(func=_cmd_migrate)
 
-    admin = commands.add_parser("create-admin", help="create an admin; the password is read from standard input")
+    admin = commands.add_parser(
+        "create-admin",
+        help="make an existing member an admin, or create one (the password is read from standard input)",
+    )
     admin.add_argument("username")
     admin.add_argument("email")
     admin.add_argument("--display-name", default=None)
     admin.set_defaults(func=_cmd_create_admin)
+
+    set_password = commands.add_parser(
+        "set-password", help="set a member's password (read from standard input) and sign them out everywhere"
+    )
+    set_password.add_argument("username")
+    set_password.set_defaults(func=_cmd_set_password)
 
     archive = commands.add_parser(
         "archive", help="archive requests with no recent activity (the server also does this hourly)"

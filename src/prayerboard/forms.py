@@ -126,15 +126,23 @@ def parse_registration(raw: Mapping[str, Any]) -> Registration:
     if email and "email" not in check.errors and not EMAIL_RE.match(email):
         check.errors["email"] = "Enter an email address like name@example.org."
     password = str(raw.get("password") or "")
-    if "\x00" in password:
-        check.errors["password"] = "The password contains a character that cannot be used."
-    elif len(password) < PASSWORD_MIN_LENGTH:
-        check.errors["password"] = f"Use at least {PASSWORD_MIN_LENGTH} characters."
-    elif len(password) > PASSWORD_MAX_LENGTH:
-        # Refused before any hashing: a megabyte password must cost us no more than a short one.
-        check.errors["password"] = f"Use at most {PASSWORD_MAX_LENGTH:,} characters (this one has {len(password):,})."
+    problem = password_problem(password)
+    if problem:
+        check.errors["password"] = problem
     check.done()
     return Registration(username, display_name, email.lower(), password)
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password cannot be used (registration, a reset, the command line), or None."""
+    if "\x00" in password:
+        return "The password contains a character that cannot be used."
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"Use at least {PASSWORD_MIN_LENGTH} characters."
+    if len(password) > PASSWORD_MAX_LENGTH:
+        # Refused before any hashing: a megabyte password must cost us no more than a short one.
+        return f"Use at most {PASSWORD_MAX_LENGTH:,} characters (this one has {len(password):,})."
+    return None
 
 
 @dataclass(frozen=True)

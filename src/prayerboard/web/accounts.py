@@ -8,16 +8,19 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import FromQuery
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from prayerboard.auth import current_actor, require_member
 from prayerboard.forms import FormErrors, parse_login
 from prayerboard.policy import Actor
-from prayerboard.services import accounts, membership
+from prayerboard.services import accounts, membership, recovery
+from prayerboard.services.errors import Throttled
 from prayerboard.sessions import rotate_session
 from prayerboard.web.common import read_form, render, safe_next, see_other
 
 FORM_ERROR_STATUS = 422
+RESET_DONE = "Your new password is set, and you are signed in. Any other place you were signed in has been signed out."
 WAITING_PAGE = "/join/waiting"
 
 
@@ -83,6 +86,35 @@ def _join_limits(request: Request) -> membership.JoinLimits:
 def _after_sign_in(actor: Actor, next_path: str = "/") -> Redirect:
     """Where a member goes once signed in: an applicant to the page that says they are waiting."""
     return see_other(WAITING_PAGE if actor.is_pending else next_path)
+
+
+def _reset_throttle(request: Request) -> recovery.ResetThrottle:
+    settings = request.app.state.settings
+    return recovery.ResetThrottle(
+        request.app.state.counters,
+        per_target=settings.login_failures_per_account,
+        per_address=settings.login_failures_per_address,
+        window_seconds=settings.login_failure_window_seconds,
+    )
+
+
+def _no_store(page: Template) -> Template:
+    # The link's token is in the address: no cache along the way keeps the page.
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+def _reset_page(request: Request, token: str, status_code: int = 200, errors: dict[str, str] | None = None) -> Template:
+    return _no_store(
+        render(request, "accounts/reset.html", status_code, token=token, values={}, errors=errors or {}, problem=None)
+    )
+
+
+def _unusable_link(request: Request, exc: recovery.ResetLinkInvalid | recovery.ResetLinkExpired) -> Template:
+    """A calm page saying why the link does not work and how to ask again."""
+    return _no_store(
+        render(request, "accounts/reset.html", exc.status_code, token="", values={}, errors={}, problem=exc.message)
+    )
 
 
 class AccountController(Controller):
@@ -152,6 +184,63 @@ class AccountController(Controller):
                 errors=exc.errors,
             )
         return _signed_in(request, actor, _after_sign_in(actor, next_path))
+
+    @get("/password/forgot", name="password_forgot")
+    async def forgot_form(self, request: Request) -> Template:
+        return render(request, "accounts/forgot.html", values={}, errors={}, sent=False)
+
+    @post("/password/forgot", opt={"widens_only": True})
+    async def forgot(self, request: Request) -> Template:
+        """The same page and status whether or not anyone has that address or name."""
+        raw = await read_form(request)
+        settings = request.app.state.settings
+        try:
+            target = recovery.parse_target(raw)
+        except FormErrors as exc:
+            return render(request, "accounts/forgot.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors)
+        try:
+            await recovery.request_reset(
+                recovery.ResetRequest(
+                    target, _client_address(request), settings.base_url(str(request.base_url)), settings.board_name
+                ),
+                _reset_throttle(request),
+                settings.secret_key,
+            )
+        except Throttled as exc:
+            page = render(
+                request,
+                "accounts/forgot.html",
+                exc.status_code,
+                values={"login": target},
+                errors={"login": exc.message},
+            )
+            page.headers["Retry-After"] = str(exc.retry_after)
+            return page
+        return render(request, "accounts/forgot.html", values={}, errors={}, sent=True)
+
+    @get("/password/reset/{token:str}", name="password_reset")
+    async def reset_form(self, request: Request, token: str) -> Template:
+        try:
+            await recovery.check_token(request.app.state.settings.secret_key, token)
+        except (recovery.ResetLinkInvalid, recovery.ResetLinkExpired) as exc:
+            return _unusable_link(request, exc)
+        return _reset_page(request, token)
+
+    @post("/password/reset/{token:str}", opt={"widens_only": True})
+    async def reset(self, request: Request, token: str) -> Template | Redirect:
+        raw = await read_form(request)
+        try:
+            target = await recovery.check_token(request.app.state.settings.secret_key, token)
+            actor = await recovery.reset_password(target, str(raw.get("password") or ""))
+        except (recovery.ResetLinkInvalid, recovery.ResetLinkExpired) as exc:
+            return _unusable_link(request, exc)
+        except FormErrors as exc:
+            return _reset_page(request, token, FORM_ERROR_STATUS, exc.errors)
+        # A new password is as good as a right one: the account's failed sign-ins start again.
+        await request.app.state.login_throttle.succeeded(target.username, None)
+        response = _signed_in(request, actor, _after_sign_in(actor))
+        flash(request, RESET_DONE, category="info")  # after the new session is set, so it is kept
+        return response
 
     @post("/logout", opt={"widens_only": True})
     async def logout(self, request: Request) -> Redirect:
