@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from mailbox import Mailbox, mail_server, mailbox  # noqa: F401 - tests/mailbox.py: fixtures any test may use
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -87,6 +88,11 @@ TEST_SERVER_OVERRIDES = {
     "PRAYERBOARD_REPLIES_PER_HOUR": "10000",
     "PRAYERBOARD_REPORTS_PER_HOUR": "10000",
     "PRAYERBOARD_REGISTRATIONS_PER_HOUR": "10000",
+    # Mail goes to the test run's SMTP server (tests/mailbox.py) promptly, and a failed attempt
+    # is tried again at the next look instead of minutes later.
+    "PRAYERBOARD_MAIL_POLL_SECONDS": "0.2",
+    "PRAYERBOARD_MAIL_RETRY_SECONDS": "0",
+    "PRAYERBOARD_MAIL_MAX_ATTEMPTS": "1000",
 }
 os.environ.update(TEST_SERVER_OVERRIDES)
 
@@ -255,7 +261,7 @@ def migrated_database() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(migrated_database: str) -> Iterator[Server]:
+def server(migrated_database: str, mail_server: Mailbox) -> Iterator[Server]:  # noqa: F811 - the fixture
     running = Server()
     yield running
     running.stop()

@@ -346,4 +346,4 @@ def mail_may_still_go(post: PostRow, visibility_then: str, anonymous_then: bool)
         then = Visibility(visibility_then)
     except ValueError:
         return False
-    return _AUDIENCE_WIDTH[post.visibility] <= _AUDIENCE_WIDTH[then]
+    return _AUDIENCE_WIDTH[post.visibility] >= _AUDIENCE_WIDTH[then]
