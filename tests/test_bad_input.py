@@ -289,6 +289,7 @@ def world(author, member) -> dict[str, str]:
         "username": "author",
         "path": "openapi.json",
         "file_path": "site.css",
+        "token": "1.1.not-a-signature",
     }
 
 

@@ -7,7 +7,7 @@ import time
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.middleware.csrf import generate_csrf_token
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -219,7 +219,7 @@ class AccountController(Controller):
         return render(request, "accounts/forgot.html", values={}, errors={}, sent=True)
 
     @get("/password/reset/{token:str}", name="password_reset")
-    async def reset_form(self, request: Request, token: str) -> Template:
+    async def reset_form(self, request: Request, token: FromPath[str]) -> Template:
         try:
             await recovery.check_token(request.app.state.settings.secret_key, token)
         except (recovery.ResetLinkInvalid, recovery.ResetLinkExpired) as exc:
@@ -227,7 +227,7 @@ class AccountController(Controller):
         return _reset_page(request, token)
 
     @post("/password/reset/{token:str}", opt={"widens_only": True})
-    async def reset(self, request: Request, token: str) -> Template | Redirect:
+    async def reset(self, request: Request, token: FromPath[str]) -> Template | Redirect:
         raw = await read_form(request)
         try:
             target = await recovery.check_token(request.app.state.settings.secret_key, token)
