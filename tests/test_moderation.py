@@ -1263,6 +1263,7 @@ def ids(author, member, admin) -> dict[str, str]:
         "word_id": str(scalar("SELECT id FROM watched_word")),
         "username": "author",
         "path": "openapi.json",
+        "number": "1",  # a notification
     }
 
 

@@ -31,10 +31,11 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from prayerboard import db, policy
+from prayerboard.api.notifications import NotificationApiController
 from prayerboard.api.openapi import OPENAPI_CONFIG
 from prayerboard.api.posts import PostApiController
 from prayerboard.auth import OUTSIDE_THE_BOARD, authentication_middleware, outside_the_board
-from prayerboard.services import accounts, outbox, retention
+from prayerboard.services import accounts, notifications, outbox, retention
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.services.moderation import queue as moderation_queue
 from prayerboard.services.moderation.limits import ModerationRules
@@ -45,12 +46,13 @@ from prayerboard.stores import DatabaseCounters, DatabaseStore, Generation, buil
 from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
 from prayerboard.web.cache import VisitorPageCache
-from prayerboard.web.common import MOD_WAITING_KEY, BoardRequest, login_redirect, render
+from prayerboard.web.common import MOD_WAITING_KEY, UNREAD_KEY, BoardRequest, login_redirect, render
 from prayerboard.web.feed import atom_feed
 from prayerboard.web.health import healthz, readyz
 from prayerboard.web.invitations import JoiningController
 from prayerboard.web.members import MemberController
-from prayerboard.web.moderation import ModerationController, NotificationController, RolesController
+from prayerboard.web.moderation import ModerationController, RolesController
+from prayerboard.web.notifications import FollowController, NotificationController
 from prayerboard.web.posts import BoardController, PostController
 from prayerboard.web.search import search_page
 from prayerboard.web.settings import AdminController, SettingsController
@@ -285,6 +287,8 @@ class BoardGate(ASGIMiddleware):
                 return
         if actor is not None and actor.is_moderator and scope.get("method") == "GET":
             scope[MOD_WAITING_KEY] = await moderation_queue.waiting_count(actor)  # type: ignore[literal-required]
+        if actor is not None and actor.is_member and scope.get("method") == "GET":
+            scope[UNREAD_KEY] = await notifications.unread_count(actor)  # type: ignore[literal-required]
         unsafe = scope.get("method") not in SAFE_METHODS
         route_handler = scope.get("route_handler")
         narrows = unsafe and not (route_handler is not None and route_handler.opt.get("widens_only"))
@@ -541,6 +545,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             PostController,
             PostApiController,
+            NotificationApiController,
             search_page,
             MemberController,
             atom_feed,
@@ -549,6 +554,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ModerationController,
             RolesController,
             NotificationController,
+            FollowController,
             JoiningController,
             healthz,
             readyz,

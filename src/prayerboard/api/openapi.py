@@ -15,7 +15,8 @@ OPENAPI_CONFIG = OpenAPIConfig(
     version="1.0.0",
     path="/schema",
     description=(
-        "Read-only JSON over the board's posts, under the same visibility rules as the pages. "
+        "Read-only JSON over the board's posts, under the same visibility rules as the pages, "
+        "and over the signed-in member's own notifications. "
         "Without a session a caller sees what a visitor sees; with the board's session cookie "
         "(`prayerboard_session`, set by signing in on the site) what that member may see."
     ),

@@ -24,7 +24,7 @@ from prayerboard.rows import (
     UpdateView,
     post_card,
 )
-from prayerboard.services import forgetting, utcnow
+from prayerboard.services import forgetting, notifications, utcnow
 from prayerboard.services.errors import NotFound
 from prayerboard.services.moderation import limits
 from prayerboard.services.moderation.log import Notice, Target, record
@@ -281,20 +281,25 @@ async def create_post(actor: Actor, data: PostInput, rules: limits.ModerationRul
     # While "hide my name" is on, everything new is anonymous (docs/privacy.md, "Hide my name").
     anonymous = data.anonymous or await names_hidden(actor)
     now = utcnow()
-    rows = await Post.insert(
-        Post(
-            author=actor.id,
-            kind=data.kind,
-            title=data.title,
-            body=data.body,
-            category=data.category,
-            visibility=data.visibility,
-            anonymous=anonymous,
-            moderation=ModerationState.PENDING if held else ModerationState.VISIBLE,
-            created_at=now,
-            last_activity_at=now,
-        )
-    ).returning(Post.public_id)
+    async with transaction():
+        rows = await Post.insert(
+            Post(
+                author=actor.id,
+                kind=data.kind,
+                title=data.title,
+                body=data.body,
+                category=data.category,
+                visibility=data.visibility,
+                anonymous=anonymous,
+                moderation=ModerationState.PENDING if held else ModerationState.VISIBLE,
+                created_at=now,
+                last_activity_at=now,
+            )
+        ).returning(Post.id, Post.public_id)
+        if held:
+            held_row = await load_post(rows[0]["id"])
+            if held_row is not None:
+                await notifications.post_waiting(actor, held_row)
     return str(rows[0]["public_id"])
 
 
@@ -416,6 +421,7 @@ async def add_update(actor: Actor, post_id: int, body: str) -> None:
             changes[Post.named_before_hiding] = False  # as for an edit: see ``edit_post``
         await Post.update(changes).where(Post.id == post_id)
         await touch(Post.id == post_id, row.anonymous)
+        await notifications.updated(actor, row)
 
 
 async def mark_answered(actor: Actor, post_id: int) -> None:
@@ -428,6 +434,7 @@ async def mark_answered(actor: Actor, post_id: int) -> None:
             Post.id == post_id
         )
         await touch(Post.id == post_id, row.anonymous)
+        await notifications.answered(actor, row)
 
 
 async def add_reply(actor: Actor, post_id: int, body: str, rules: limits.ModerationRules) -> str:
@@ -448,6 +455,7 @@ async def add_reply(actor: Actor, post_id: int, body: str, rules: limits.Moderat
         ).returning(Reply.public_id)
         await Post.update({Post.last_activity_at: now}).where(Post.id == post_id)
         await recount_replies(post_id)
+        await notifications.replied(actor, row)
     return str(rows[0]["public_id"])
 
 
@@ -545,6 +553,7 @@ async def toggle_prayer(actor: Actor, post_id: int) -> PrayerState:
         )
         if inserted:
             praying, delta = True, 1
+            await notifications.prayed(actor, row)
         else:
             removed = (
                 await Prayer.delete().where((Prayer.post == post_id) & (Prayer.member == actor.id)).returning(Prayer.id)

@@ -12,7 +12,7 @@ from prayerboard.policy import Actor, require
 from prayerboard.services import accounts, forgetting, posts
 from prayerboard.services.errors import NotFound
 from prayerboard.services.posts import recount_replies
-from prayerboard.tables import Member, Notification, Post, PostUpdate, Prayer, Reply
+from prayerboard.tables import Follow, Member, Notification, Post, PostUpdate, Prayer, Reply
 from prayerboard.vocab import Visibility
 
 DELETE_CHOICES = ("remove", "anonymise")
@@ -32,6 +32,8 @@ async def privacy_settings(actor: Actor) -> dict[str, Any]:
         "default_visibility": row["default_visibility"],
         "default_anonymous": row["default_anonymous"],
         "names_hidden": row["names_hidden"],
+        "follow_when_taking_part": row["follow_when_taking_part"],
+        "show_name_when_praying": row["show_name_when_praying"],
         "display_name": row["display_name"],
         "email": row["email"],
     }
@@ -41,6 +43,15 @@ async def update_defaults(actor: Actor, visibility: str, anonymous: bool) -> Non
     if visibility not in Visibility.values():
         raise FormErrors({"default_visibility": "Choose who can read your posts."}, {})
     await Member.update({Member.default_visibility: visibility, Member.default_anonymous: anonymous}).where(
+        Member.id == actor.id
+    )
+
+
+async def update_taking_part(actor: Actor, follow: bool, show_name: bool) -> None:
+    """Whether praying or replying follows a post, and whether authors see the member's name when
+    they pray (off by default; docs/privacy.md, "Notifications")."""
+    require(actor, "manage_own_account")
+    await Member.update({Member.follow_when_taking_part: follow, Member.show_name_when_praying: show_name}).where(
         Member.id == actor.id
     )
 
@@ -139,6 +150,11 @@ async def export_data(actor: Actor) -> dict[str, Any]:
         .where(Prayer.member == actor.id)
         .order_by(Prayer.id)
     )
+    follows = (
+        await Follow.select(Follow.post.public_id.as_alias("post"), Follow.created_at)
+        .where(Follow.member == actor.id)
+        .order_by(Follow.id)
+    )
     by_post: dict[int, list[dict[str, Any]]] = {}
     for update in updates:
         by_post.setdefault(update["post"], []).append(
@@ -156,6 +172,8 @@ async def export_data(actor: Actor) -> dict[str, Any]:
             "default_visibility": member["default_visibility"],
             "default_anonymous": member["default_anonymous"],
             "names_hidden": member["names_hidden"],
+            "follow_when_taking_part": member["follow_when_taking_part"],
+            "show_name_when_praying": member["show_name_when_praying"],
         },
         "posts": [
             {
@@ -167,6 +185,7 @@ async def export_data(actor: Actor) -> dict[str, Any]:
         ],
         "replies": [{k: _iso(v) for k, v in reply.items()} for reply in replies],
         "prayers": [{"post": p["post"], "created_at": _iso(p["created_at"])} for p in prayers],
+        "follows": [{"post": f["post"], "created_at": _iso(f["created_at"])} for f in follows],
     }
 
 

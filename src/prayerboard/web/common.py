@@ -20,6 +20,7 @@ from prayerboard.forms import parse_id
 from prayerboard.services.errors import NotFound
 
 MOD_WAITING_KEY = "prayerboard.mod_waiting"
+UNREAD_KEY = "prayerboard.unread_notifications"
 
 
 UNREADABLE_FORM = "The form could not be read as text."
@@ -101,6 +102,7 @@ def _shared_context(request: Request, context: dict[str, Any]) -> dict[str, Any]
     context.setdefault("board_name", settings.board_name)
     context.setdefault("categories", settings.categories)
     context.setdefault("mod_waiting", request.scope.get(MOD_WAITING_KEY, 0))
+    context.setdefault("unread_notifications", request.scope.get(UNREAD_KEY, 0))
     context.setdefault("flag_errors", {})
     context.setdefault("flag_target", None)
     return context

@@ -233,12 +233,3 @@ class RolesController(Controller):
     async def delete_word(self, request: Request, word_id: FromPath[str]) -> Redirect:
         await admin.remove_watched_word(require_member(request), path_id(word_id))
         return see_other("/admin/words")
-
-
-class NotificationController(Controller):
-    path = "/notifications"
-
-    @get("", name="notifications")
-    async def list(self, request: Request) -> Template:
-        items = await log.notifications(require_member(request))
-        return render(request, "notifications.html", notifications=items)

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Response, Template
 
 from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_post
 from prayerboard.policy import Actor
-from prayerboard.services import posts, retention
+from prayerboard.services import notifications, posts, retention
 from prayerboard.services.moderation import reports
 from prayerboard.vocab import PostKind
 from prayerboard.web.common import (
@@ -48,7 +48,8 @@ def _wants_json(request: Request) -> bool:
 async def _post_page_refusing(request: Request, actor: Actor, post_number: int, **form: Any) -> Template:
     """The post page again, with one of its forms (reply, update, report) showing what went wrong."""
     detail = await posts.post_detail(actor, post_number)
-    context: dict[str, Any] = {"reply_values": {}, "reply_errors": {}, **form}
+    following = await notifications.is_following(actor, post_number)
+    context: dict[str, Any] = {"reply_values": {}, "reply_errors": {}, "following": following, **form}
     return render(request, "posts/show.html", FORM_ERROR_STATUS, post=detail, **context)
 
 
@@ -127,8 +128,10 @@ class PostController(Controller):
         number = await posts.post_number(post_id)
 
         async def load() -> dict[str, Any]:
-            detail = await posts.post_detail(current_actor(request), number)
-            return {"post": detail, "reply_values": {}, "reply_errors": {}}
+            actor = current_actor(request)
+            detail = await posts.post_detail(actor, number)
+            following = await notifications.is_following(actor, number)
+            return {"post": detail, "reply_values": {}, "reply_errors": {}, "following": following}
 
         return await render_page(request, "posts/show.html", load)
 

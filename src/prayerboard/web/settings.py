@@ -20,6 +20,7 @@ FORM_ERROR_STATUS = 422
 MemberRequest = Request[Actor, None, Any]
 
 DEFAULTS_SAVED = "Your privacy defaults are saved."
+TAKING_PART_SAVED = "Saved: how you take part."
 NAME_HIDDEN = (
     "Your name is now hidden on everything you have written, and on everything you write until you show it again."
 )
@@ -63,6 +64,14 @@ class SettingsController(Controller):
         except FormErrors as exc:
             return await _settings_page(request, FORM_ERROR_STATUS, errors=exc.errors)
         return _saved(request, DEFAULTS_SAVED, "/settings")
+
+    @post("/taking-part")
+    async def save_taking_part(self, request: MemberRequest) -> Redirect:
+        raw = await read_form(request)
+        await privacy.update_taking_part(
+            request.user, checkbox(raw.get("follow_when_taking_part")), checkbox(raw.get("show_name_when_praying"))
+        )
+        return _saved(request, TAKING_PART_SAVED, "/settings")
 
     @post("/hide-name")
     async def hide_name(self, request: MemberRequest) -> Redirect:

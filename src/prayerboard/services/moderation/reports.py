@@ -12,7 +12,7 @@ from prayerboard.db import is_unique_violation, transaction
 from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor
 from prayerboard.rows import PostRow, ReplyRow
-from prayerboard.services import utcnow
+from prayerboard.services import notifications, utcnow
 from prayerboard.services.errors import NotFound
 from prayerboard.services.moderation import limits
 from prayerboard.services.moderation.items import table_for
@@ -108,6 +108,9 @@ async def flag(
             if is_unique_violation(exc):
                 raise already from exc
             raise
+        if reason == URGENT_REASON:
+            section = "replies" if kind == TargetKind.REPLY else "posts"
+            await notifications.urgent_report(actor, post, f"/mod/{section}/{item.public_id}")
         reporters = await _counted_reporters(kind, target_id)
         if reporters >= rules.flag_threshold:
             hidden = (
