@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from prayerboard import mail, policy
+from prayerboard import db, mail, policy
 from prayerboard.rows import POST_COLUMNS, PostRow
 from prayerboard.services import utcnow
 from prayerboard.settings import Settings
@@ -104,6 +104,8 @@ class Claimed:
     """A message this sender holds until ``LEASE_SECONDS`` have passed."""
 
     id: int
+    member: int | None
+    kind: str
     to_address: str
     subject: str
     text_body: str
@@ -112,11 +114,14 @@ class Claimed:
     post_visibility: str
     post_anonymous: bool
     attempts: int
+    claimed_until: dt.datetime
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Claimed:
         return cls(
             id=row["id"],
+            member=row["member"],
+            kind=row["kind"],
             to_address=row["to_address"],
             subject=row["subject"],
             text_body=row["text_body"],
@@ -125,7 +130,24 @@ class Claimed:
             post_visibility=row["post_visibility"],
             post_anonymous=bool(row["post_anonymous"]),
             attempts=row["attempts"],
+            claimed_until=row["claimed_until"],
         )
+
+
+CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.member,
+    OutboxMessage.kind,
+    OutboxMessage.to_address,
+    OutboxMessage.subject,
+    OutboxMessage.text_body,
+    OutboxMessage.html_body,
+    OutboxMessage.post,
+    OutboxMessage.post_visibility,
+    OutboxMessage.post_anonymous,
+    OutboxMessage.attempts,
+    OutboxMessage.claimed_until,
+)
 
 
 def _claimable(now: dt.datetime) -> Any:
@@ -150,19 +172,27 @@ async def claim(limit: int = BATCH) -> list[Claimed]:
     rows = await (
         OutboxMessage.update({OutboxMessage.claimed_until: now + dt.timedelta(seconds=LEASE_SECONDS)})
         .where(OutboxMessage.id.is_in([row["id"] for row in due]) & _claimable(now))
-        .returning(
-            OutboxMessage.id,
-            OutboxMessage.to_address,
-            OutboxMessage.subject,
-            OutboxMessage.text_body,
-            OutboxMessage.html_body,
-            OutboxMessage.post,
-            OutboxMessage.post_visibility,
-            OutboxMessage.post_anonymous,
-            OutboxMessage.attempts,
-        )
+        .returning(*CLAIMED_COLUMNS)
     )
     return sorted((Claimed.from_row(row) for row in rows), key=lambda message: message.id)
+
+
+async def _renew(message: Claimed) -> Claimed | None:
+    """The message with its lease renewed from now, or None if this sender no longer holds it.
+
+    A batch can take longer than one lease (a slow server); each message is renewed just
+    before it is sent, and one whose lease ran out and was taken by another sender is left to it.
+    """
+    rows = await (
+        OutboxMessage.update({OutboxMessage.claimed_until: utcnow() + dt.timedelta(seconds=LEASE_SECONDS)})
+        .where(
+            (OutboxMessage.id == message.id)
+            & (OutboxMessage.status == OutboxStatus.WAITING)
+            & (OutboxMessage.claimed_until == message.claimed_until)
+        )
+        .returning(*CLAIMED_COLUMNS)
+    )
+    return Claimed.from_row(rows[0]) if rows else None
 
 
 async def _still_may_go(message: Claimed) -> bool:
@@ -183,8 +213,17 @@ def backoff_seconds(settings: Settings, attempts: int) -> int:
     return int(min(settings.mail_retry_seconds * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
 
 
-async def send_one(settings: Settings, message: Claimed) -> OutboxStatus:
-    """Send (or skip) one claimed message and record what happened."""
+def extra_headers(settings: Settings, message: Claimed) -> dict[str, str]:
+    """Headers made for one message as it is sent: where ``List-Unsubscribe`` (signed for
+    ``message.member`` and ``message.kind``) belongs once members choose what mail they get."""
+    return {}
+
+
+async def send_one(settings: Settings, claimed: Claimed) -> OutboxStatus | None:
+    """Send (or skip) one claimed message and record what happened; None if it is no longer ours."""
+    message = await _renew(claimed)
+    if message is None:
+        return None
     if not await _still_may_go(message):
         await _finish(message, {OutboxMessage.status: OutboxStatus.SKIPPED})
         log.info("mail %d skipped: the post it tells of changed since", message.id)
@@ -195,6 +234,7 @@ async def send_one(settings: Settings, message: Claimed) -> OutboxStatus:
         subject=message.subject,
         text=message.text_body,
         html_body=message.html_body,
+        extra_headers=extra_headers(settings, message),
     )
     attempts = message.attempts + 1
     try:
@@ -231,7 +271,7 @@ async def send_one(settings: Settings, message: Claimed) -> OutboxStatus:
             OutboxMessage.last_error: "",
         },
     )
-    log.info("mail %d sent to %s", message.id, where)
+    log.info("mail %d %s %s", message.id, "sent to" if settings.smtp else "written to", where)
     return OutboxStatus.SENT
 
 
@@ -241,7 +281,7 @@ async def send_due(settings: Settings) -> tuple[int, bool]:
     progressed = False
     for message in batch:
         outcome = await send_one(settings, message)
-        progressed = progressed or outcome != OutboxStatus.WAITING
+        progressed = progressed or outcome in {OutboxStatus.SENT, OutboxStatus.SKIPPED, OutboxStatus.FAILED}
     return len(batch), progressed
 
 
@@ -262,8 +302,11 @@ async def run_sender(settings: Settings) -> None:
             claimed, progressed = await send_due(settings)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("mail sender failed; trying again shortly")
+        except Exception as exc:
+            if db.is_storage_unavailable(exc):  # one line, not a traceback every few seconds
+                log.error("mail sender cannot use the database: %s", db.describe_storage_error(exc))
+            else:
+                log.exception("mail sender failed; trying again shortly")
             claimed, progressed = 0, False
         if claimed >= BATCH and progressed:
             continue
