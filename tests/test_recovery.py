@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from mailbox import link, text_of
 
 import pytest
 
@@ -91,6 +92,18 @@ def test_the_link_works_once_signs_this_browser_in_and_ends_every_other_session(
     assert new_browser().get(link).status_code == 400
     assert new_browser().login("member").status_code == 422  # the old password no longer works
     assert new_browser().login("member", NEW_PASSWORD).status_code == 303
+
+
+def test_the_link_arrives_by_smtp_and_works(member, visitor, mailbox, server):
+    assert _ask(visitor, "member@example.org").status_code == 200
+    [message] = mailbox.wait_for(1)
+    assert message["To"] == "member@example.org"
+    assert message["Subject"].startswith("Set a new password")
+    assert "/password/reset/" in text_of(message, "html")
+    url = link(message, "/password/reset/")
+    assert url.startswith(server.url)
+    assert visitor.post(url.removeprefix(server.url), {"password": NEW_PASSWORD}).status_code == 303
+    assert _signed_in_as(visitor) and not _signed_in_as(member)
 
 
 def test_a_refused_password_keeps_the_link_usable(member, visitor):
@@ -213,3 +226,16 @@ def test_set_password_refuses_a_bad_name_or_password_in_one_line(member):
         assert len(result.stderr.strip().splitlines()) == 1 and word in result.stderr
     assert _signed_in_as(member)
     assert scalar("SELECT COUNT(*) FROM member WHERE username = ?", "nobody") == 0
+
+
+def test_a_members_only_board_still_lets_a_visitor_ask_for_a_link(new_browser, member, visitor):
+    admin = new_browser()
+    assert admin.register("keeper").status_code == 303
+    query("UPDATE member SET role = 'admin' WHERE username = 'keeper'")
+    assert admin.post("/admin/settings", {"join_policy": "open", "members_only": "on"}).status_code == 303
+    assert visitor.get("/").status_code == 303  # the board itself is closed to visitors
+    assert visitor.get("/password/forgot").status_code == 200
+    assert _ask(visitor, "member").status_code == 200
+    link_path = _link("member@example.org")
+    assert visitor.get(link_path).status_code == 200
+    assert visitor.post(link_path, {"password": NEW_PASSWORD}).status_code == 303
