@@ -192,3 +192,43 @@ def test_a_restriction_through_a_post_names_nobody_to_anyone_but_the_author(rest
     # The author alone is told, in their own notifications.
     assert "Heated words" in restriction_world["author"].get("/notifications").text
     assert "Heated words" not in restriction_world["member"].get("/notifications").text
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications: worded when shown, from the post as the reader may see it then. "hidden" and
+# "narrowed" change the post after everything was recorded.
+
+NOTIFICATION_READERS = {**READERS, "narrowed": {"author", "team", "moderator"}}
+
+
+@pytest.mark.parametrize("setting", NOTIFICATION_READERS)
+def test_notifications_name_no_post_the_reader_may_not_see_and_no_anonymous_author(world, setting):
+    word = word_for(setting)
+    title = f"Please pray {word}"
+    post_id = world["author"].create_post(title=title, body=f"The story {word}.", **POST_FIELDS.get(setting, {}))
+    for viewer in ("member", "team", "moderator"):
+        world[viewer].post(f"/posts/{post_id}/pray")  # refused where the viewer may not see it
+        world[viewer].post(f"/posts/{post_id}/replies", {"body": "Holding you close"})
+    world["author"].post(f"/posts/{post_id}/updates", {"body": f"An update {word}"})
+    world["author"].post(f"/posts/{post_id}/answered")
+    if setting == "hidden":
+        query("UPDATE post SET moderation = 'hidden' WHERE public_id = ?", post_id)
+    if setting == "narrowed":
+        query("UPDATE post SET visibility = 'team' WHERE public_id = ?", post_id)
+    readers = NOTIFICATION_READERS[setting]
+    failures = []
+    for viewer in ("member", "team", "moderator", "author"):
+        for path in ("/notifications", "/api/v1/notifications"):
+            text = world[viewer].get(path).text
+            if viewer in readers and title not in text:
+                failures.append(f"{viewer} {path}: the post it may see is not named")
+            if viewer not in readers and word in text:
+                failures.append(f"{viewer} {path}: the restricted title leaked")
+            anonymous_to_them = setting == "public_anonymous" and viewer != "author"
+            if anonymous_to_them and (AUTHOR_NAME in text or AUTHOR_USERNAME in text):
+                failures.append(f"{viewer} {path}: the anonymous author is named")
+    # A member who followed a post since narrowed is told only that it is gone.
+    if setting in ("narrowed", "hidden"):
+        assert "A post you followed is no longer available" in world["member"].get("/notifications").text
+    assert scalar("SELECT COUNT(*) FROM notification WHERE kind <> 'notice'") > 0
+    assert not failures, f"{setting}:\n" + "\n".join(failures)
