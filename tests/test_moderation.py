@@ -1230,7 +1230,7 @@ def test_roles_refused_to_non_admins(who, moderator, member, server):
 # The route table: guarded areas and unsafe routes
 
 
-SIGN_IN_EXEMPT = {"/login", "/register", "/logout"}
+SIGN_IN_EXEMPT = {"/login", "/register", "/logout", "/password/forgot", "/password/reset/{token:str}"}
 
 
 def routes() -> list[tuple[str, str]]:
@@ -1262,6 +1262,7 @@ def ids(author, member, admin) -> dict[str, str]:
         "member_id": str(member_id("member")),
         "word_id": str(scalar("SELECT id FROM watched_word")),
         "username": "author",
+        "token": "1.1.not-a-signature",
         "path": "openapi.json",
         "number": "1",  # a notification
     }
