@@ -290,6 +290,7 @@ def world(author, member) -> dict[str, str]:
         "path": "openapi.json",
         "file_path": "site.css",
         "token": "1.1.not-a-signature",
+        "number": "1",  # a notification
     }
 
 
