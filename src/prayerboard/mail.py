@@ -98,8 +98,9 @@ MAIL_DIR = "mail"
 SMTP_TIMEOUT_S = 30  # a server that does not answer within this is down for this attempt
 
 
-async def deliver(settings: Settings, message: EmailMessage, name: str) -> str:
-    """Send ``message`` to the SMTP server, or write it as ``<data dir>/mail/<name>.eml``.
+async def deliver(settings: Settings, message: EmailMessage, to_address: str, name: str) -> str:
+    """Send ``message`` to ``to_address`` through the SMTP server, or write it as
+    ``<data dir>/mail/<name>.eml``.
 
     Returns where it went, for the log line (never the password); raises DeliveryFailed.
     """
@@ -109,6 +110,10 @@ async def deliver(settings: Settings, message: EmailMessage, name: str) -> str:
     try:
         await aiosmtplib.send(
             message,
+            # The envelope names the one address the message was written for, whatever the To
+            # header may be parsed into.
+            sender=settings.mail_from,
+            recipients=[to_address],
             hostname=server.host,
             port=server.port,
             username=server.username or None,

@@ -228,17 +228,29 @@ async def send_one(settings: Settings, claimed: Claimed) -> OutboxStatus | None:
         await _finish(message, {OutboxMessage.status: OutboxStatus.SKIPPED})
         log.info("mail %d skipped: the post it tells of changed since", message.id)
         return OutboxStatus.SKIPPED
-    built = mail.build_message(
-        settings,
-        to_address=message.to_address,
-        subject=message.subject,
-        text=message.text_body,
-        html_body=message.html_body,
-        extra_headers=extra_headers(settings, message),
-    )
     attempts = message.attempts + 1
     try:
-        where = await mail.deliver(settings, built, name=f"{utcnow():%Y%m%dT%H%M%S}-{message.id}")
+        built = mail.build_message(
+            settings,
+            to_address=message.to_address,
+            subject=message.subject,
+            text=message.text_body,
+            html_body=message.html_body,
+            extra_headers=extra_headers(settings, message),
+        )
+    except (ValueError, TypeError) as exc:  # an address no mail can carry: trying again cannot help
+        await _finish(
+            message,
+            {
+                OutboxMessage.status: OutboxStatus.FAILED,
+                OutboxMessage.attempts: attempts,
+                OutboxMessage.last_error: str(exc)[:500],
+            },
+        )
+        log.error("mail %d cannot be written as a message, given up: %s", message.id, exc)
+        return OutboxStatus.FAILED
+    try:
+        where = await mail.deliver(settings, built, message.to_address, name=f"{utcnow():%Y%m%dT%H%M%S}-{message.id}")
     except mail.DeliveryFailed as exc:
         if attempts >= settings.mail_max_attempts:
             await _finish(
