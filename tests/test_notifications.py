@@ -52,6 +52,9 @@ def test_praying_is_grouped_per_post_and_names_only_who_chose_it(author, member,
     page = notes(author)
     assert "Boaz Third and 1 other are praying for" in page
     assert "Naomi" not in page
+    # "Hide my name" outweighs it.
+    assert third.post("/settings/hide-name").status_code == 303
+    assert "Boaz" not in notes(author)
     # The ones praying are told nothing of their own prayers.
     assert "Nothing new." in notes(member)
 
@@ -179,3 +182,17 @@ def test_moderators_hear_of_urgent_reports_and_posts_waiting(author, member, new
     assert "\u201cLottery worries\u201d is waiting for approval" in notes(moderator)
     assert f'href="/mod/posts/{held}"' in notes(moderator)
     assert "waiting for approval" not in notes(member)
+
+    # An edit that sends a post back to review is waiting too.
+    edited = author.post(
+        f"/posts/{post_id}/edit",
+        {
+            "kind": "request",
+            "title": "Lottery again",
+            "body": "b",
+            "category": "Health and healing",
+            "visibility": "public",
+        },
+    )
+    assert edited.status_code == 303
+    assert "\u201cLottery again\u201d is waiting for approval" in notes(moderator)

@@ -383,6 +383,18 @@ async def edit_post(actor: Actor, post_id: int, data: PostInput) -> None:
             await Reply.update({Reply.anonymous: True, Reply.named_before_hiding: False}).where(
                 (Reply.post == post_id) & (Reply.author == actor.id)
             )
+        await _tell_moderators_if_held(actor, row, post_id)
+
+
+async def _tell_moderators_if_held(actor: Actor, before: PostRow, post_id: int) -> bool:
+    """If the author's change sent a visible post back to review, moderators hear of it; True then."""
+    if before.moderation != ModerationState.VISIBLE:
+        return False
+    after = await load_post(post_id)
+    if after is None or after.moderation != ModerationState.PENDING:
+        return False
+    await notifications.post_waiting(actor, after)
+    return True
 
 
 async def delete_post(actor: Actor, post_id: int) -> None:
@@ -421,7 +433,8 @@ async def add_update(actor: Actor, post_id: int, body: str) -> None:
             changes[Post.named_before_hiding] = False  # as for an edit: see ``edit_post``
         await Post.update(changes).where(Post.id == post_id)
         await touch(Post.id == post_id, row.anonymous)
-        await notifications.updated(actor, row)
+        if not await _tell_moderators_if_held(actor, row, post_id):
+            await notifications.updated(actor, row)
 
 
 async def mark_answered(actor: Actor, post_id: int) -> None:
