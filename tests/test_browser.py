@@ -214,3 +214,42 @@ def test_praying_works_without_javascript(chromium: Browser, author: Any) -> Non
 
     page.context.close()
     assert problems.seen == [], "\n".join(problems.seen)
+
+
+def test_following_a_post_brings_its_news_to_the_notifications_page(chromium: Browser, author: Any) -> None:
+    post_id = author.create_post(title="Courage for the interview", body="It is on Thursday morning.")
+    problems = Problems()
+    page = open_page(chromium, problems)
+    base = str(author.client.base_url).rstrip("/")
+    register(page, base, "ruthfollows", "Ruth Follower")
+    notifications_link = page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=re.compile("^Notifications")
+    )
+    expect(notifications_link).to_have_text("Notifications")  # nothing unread yet
+
+    page.goto(f"{base}/posts/{post_id}")
+    page.get_by_role("button", name="Follow", exact=True).click()
+    expect(page.get_by_role("button", name="Unfollow", exact=True)).to_be_visible()
+
+    # The author writes an update: the follower's header counts it on the next page they open.
+    response = author.post(f"/posts/{post_id}/updates", {"body": "It went well, thank you."})
+    assert response.status_code == 303, response.text
+    page.goto(base + "/")
+    expect(notifications_link).to_contain_text("1")
+    expect(notifications_link).to_contain_text("unread")
+
+    notifications_link.click()
+    page.wait_for_url(base + "/notifications")
+    news = page.locator(".notification-unread")
+    expect(news).to_have_count(1)
+    expect(news).to_contain_text("Courage for the interview")
+    expect_csrf_token_in(page.locator("form[action='/notifications/read']"))
+    page.get_by_role("button", name="Mark all as read").click()
+    page.wait_for_url(re.compile(r"/notifications"))
+    expect(page.locator(".notification-unread")).to_have_count(0)
+    expect(notifications_link).to_have_text("Notifications")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-notifications.png"), full_page=True)
+
+    page.context.close()
+    assert problems.seen == [], "\n".join(problems.seen)
