@@ -117,7 +117,11 @@ def test_mark_one_read_and_all_read(author, member, third):
     member.post(f"/posts/{first}/pray")
     member.post(f"/posts/{second}/pray")
     assert unread_badge(author) == 2
-    number = query("SELECT id FROM notification WHERE kind = 'praying' ORDER BY id LIMIT 1")[0]["id"]
+    number = query("SELECT public_id FROM notification WHERE kind = 'praying' ORDER BY id LIMIT 1")[0]["public_id"]
+    assert f'action="/notifications/{number}/read"' in notes(author)
+    # Rows are addressed by their public ids only: a row number is not found.
+    row = query("SELECT id FROM notification WHERE public_id = ?", number)[0]["id"]
+    assert author.post(f"/notifications/{row}/read").status_code == 404
     done = author.post(f"/notifications/{number}/read")
     assert done.status_code == 303 and done.headers["location"] == "/notifications"
     assert "Marked as read." in notes(author)
@@ -139,8 +143,9 @@ def test_newest_first_and_paged(author, member):
     member_id = query("SELECT id FROM member WHERE username = 'member'")[0]["id"]
     for n in range(25):
         query(
-            "INSERT INTO notification (member, kind, event_count, text, link, read, created_at) "
-            f"VALUES (?, 'notice', 1, ?, '', ?, '2026-01-01 00:00:{n:02d}+00:00')",
+            "INSERT INTO notification (public_id, member, kind, event_count, text, link, read, created_at) "
+            f"VALUES (?, ?, 'notice', 1, ?, '', ?, '2026-01-01 00:00:{n:02d}+00:00')",
+            f"notice{n:04d}".replace("0", "a").replace("1", "b"),
             member_id,
             f"Notice number {n:02d}",
             False,

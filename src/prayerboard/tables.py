@@ -223,6 +223,9 @@ class Notification(Table, tablename="notification"):
     """
 
     id = Serial(primary_key=True)
+    # What the member's links and the API name a row by: a row number would tell, by its gaps,
+    # how many events others had in between.
+    public_id = Varchar(length=PUBLIC_ID_MAX, default=new_public_id)  # unique index: migration
     member = ForeignKey(references=Member, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=32, default=NotificationKind.NOTICE, choices=NotificationKind)
     post = ForeignKey(references=Post, on_delete=OnDelete.cascade, null=True, default=None, index=True)

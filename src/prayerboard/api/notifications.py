@@ -19,12 +19,13 @@ NotificationKindName = Literal["notice", "praying", "reply", "update", "answered
 class NotificationOut(msgspec.Struct, frozen=True, kw_only=True):
     """One notification, worded for the caller now: a post they may no longer see is not named."""
 
+    id: str  # the notification's public id
     kind: NotificationKindName
     text: str
     link: str  # a path on the board, or "" when there is nothing to open
     read: bool
     count: int  # how many events this row groups
-    at: dt.datetime  # the newest of them
+    at: dt.datetime  # the newest of them; for an anonymous post, no finer than the hour
 
 
 class NotificationPageOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,6 +54,7 @@ class NotificationApiController(Controller):
         return NotificationPageOut(
             notifications=[
                 NotificationOut(
+                    id=item.public_id,
                     kind=item.kind.value,  # type: ignore[arg-type]
                     text=item.text,
                     link=item.link,

@@ -5,7 +5,8 @@ waiting for approval) is recorded in the transaction of what caused it, as one r
 and kind and post, grouped while unread (``event_count``, ``updated_at``). Nothing about the
 post is stored: the wording is made when the row is shown, from the post as the reader may
 see it then, so a post hidden or narrowed since is never named, an anonymous author never
-appears, and a replier is never named at all.
+appears, and a replier is never named at all. What an anonymous author did (or an anonymous
+reply) is recorded, ordered and shown no finer than the hour (docs/privacy.md, "Times").
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from typing import Any
 
 from piccolo.query import OrderByRaw
 
+from prayerboard.ids import looks_like_public_id
 from prayerboard.policy import Actor, can, require
-from prayerboard.rows import POST_COLUMNS, PostRow
+from prayerboard.rows import POST_COLUMNS, REPLY_COLUMNS, PostRow, ReplyRow, to_the_hour
 from prayerboard.services import utcnow
 from prayerboard.services.errors import NotFound
-from prayerboard.tables import Follow, Member, Notification, Post, Prayer
+from prayerboard.tables import Follow, Member, Notification, Post, Prayer, Reply
 from prayerboard.vocab import MODERATOR_ROLES, MemberState, NotificationKind
 
 PAGE_SIZE = 20
@@ -98,11 +100,18 @@ async def _record(
     actor_id: int | None,
     link: str = "",
     at: dt.datetime | None = None,
+    coarse: bool = False,
 ) -> None:
     """One event (at ``at``, or now) for each recipient who may see the post, never for the one
-    who caused it; added to the recipient's unread row of this kind on this post when there is one."""
+    who caused it; added to the recipient's unread row of this kind on this post when there is one.
+
+    ``coarse``: the event is what an anonymous author did (or an anonymous reply), so its time is
+    kept only to the hour, and the rows sort no finer than that either.
+    """
     wanted = {m for m in recipients if m is not None and m != actor_id}
     now = at or utcnow()
+    if coarse:
+        now = to_the_hour(now)
     for member in await _who_may_see(post, wanted):
         grouped = (
             await Notification.update(
@@ -165,24 +174,40 @@ async def prayed(actor: Actor, post: PostRow) -> None:
 
 
 async def replied(actor: Actor, post: PostRow) -> None:
-    """A new reply: its post's author and followers hear of it, never the replier."""
-    await _record(NotificationKind.REPLY, post, {post.author} | await _followers(post.id), actor.id)
+    """A new reply: its post's author and followers hear of it, never the replier.
+
+    The event takes the reply's own time, so that the replies counted when the group is shown
+    are the ones written in its span.
+    """
+    reply = await (
+        Reply.select(Reply.anonymous, Reply.created_at)
+        .where((Reply.post == post.id) & (Reply.author == actor.id))
+        .order_by(Reply.id, ascending=False)
+        .first()
+    )
+    at = reply["created_at"] if reply is not None else None
+    coarse = post.anonymous or (reply is not None and bool(reply["anonymous"]))
+    recipients = {post.author} | await _followers(post.id)
+    await _record(NotificationKind.REPLY, post, recipients, actor.id, at=at, coarse=coarse)
     await _follow_when_taking_part(actor, post.id)
 
 
 async def updated(actor: Actor, post: PostRow) -> None:
     """The author added an update: those praying and those following hear of it."""
-    await _record(NotificationKind.UPDATE, post, await _followers(post.id) | await _praying(post.id), actor.id)
+    recipients = await _followers(post.id) | await _praying(post.id)
+    await _record(NotificationKind.UPDATE, post, recipients, actor.id, coarse=post.anonymous)
 
 
 async def answered(actor: Actor, post: PostRow) -> None:
     """The author marked the request answered: those praying and those following hear of it."""
-    await _record(NotificationKind.ANSWERED, post, await _followers(post.id) | await _praying(post.id), actor.id)
+    recipients = await _followers(post.id) | await _praying(post.id)
+    await _record(NotificationKind.ANSWERED, post, recipients, actor.id, coarse=post.anonymous)
 
 
 async def post_waiting(actor: Actor, post: PostRow) -> None:
     """A post was held for approval: moderators hear of it in the app."""
-    await _record(NotificationKind.WAITING_POST, post, await _moderators(), actor.id, f"/mod/posts/{post.public_id}")
+    link = f"/mod/posts/{post.public_id}"
+    await _record(NotificationKind.WAITING_POST, post, await _moderators(), actor.id, link, coarse=post.anonymous)
 
 
 async def urgent_report(actor: Actor, post: PostRow, link: str) -> None:
@@ -226,9 +251,9 @@ async def is_following(actor: Actor | None, post_id: int) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class NotificationItem:
-    """One row of the member's notifications, worded for them now; ``number`` marks it read."""
+    """One row of the member's notifications, worded for them now; ``public_id`` marks it read."""
 
-    number: int
+    public_id: str
     kind: NotificationKind
     text: str
     link: str
@@ -274,7 +299,23 @@ async def _praying_within(
     return (len(rows) or recorded), (str(named[0]) if named else None)
 
 
-async def _item(actor: Actor, row: dict[str, Any], posts: dict[int, PostRow]) -> NotificationItem:
+async def _replies_within(actor: Actor, post: PostRow, since: dt.datetime, until: dt.datetime) -> int:
+    """How many replies written in the group's span by others the reader may still see now: one
+    deleted or hidden since is no longer news.
+
+    A span kept to the hour (an anonymous post or reply) reaches to the end of that hour, so the
+    replies it rounded down are still in it.
+    """
+    if until == to_the_hour(until):
+        until = until + dt.timedelta(hours=1)
+    rows = await Reply.select(*REPLY_COLUMNS).where(
+        (Reply.post == post.id) & (Reply.author != actor.id) & (Reply.created_at >= since) & (Reply.created_at <= until)
+    )
+    return sum(1 for r in rows if can(actor, "view_reply", ReplyRow.from_row(r)))
+
+
+async def _item(actor: Actor, row: dict[str, Any], posts: dict[int, PostRow]) -> NotificationItem | None:
+    """The row as the reader may see it now; None for a group of replies none of which remain."""
     kind = NotificationKind(row["kind"])
     at = row["updated_at"] or row["created_at"]
     text, link, count = row["text"], row["link"], row["event_count"]
@@ -285,13 +326,20 @@ async def _item(actor: Actor, row: dict[str, Any], posts: dict[int, PostRow]) ->
         name = None
         if post is not None and visible and kind == NotificationKind.PRAYING and post.author == actor.id:
             count, name = await _praying_within(post.id, row["created_at"], at, count)
+        if post is not None and visible and kind == NotificationKind.REPLY:
+            count = await _replies_within(actor, post, row["created_at"], at)
+            if count == 0:
+                return None
+        if post is not None and post.anonymous and post.author != actor.id:
+            # Made anonymous since the event, perhaps: only its author sees their own times exactly.
+            at = to_the_hour(at)
         text = wording(kind, count, title, name)
         if post is None or not visible:
             link = ""
         elif kind not in MODERATOR_KINDS or not link:
             link = f"/posts/{post.public_id}"
     return NotificationItem(
-        number=row["id"], kind=kind, text=text, link=link, read=bool(row["read"]), count=count, at=at
+        public_id=str(row["public_id"]), kind=kind, text=text, link=link, read=bool(row["read"]), count=count, at=at
     )
 
 
@@ -300,7 +348,7 @@ async def page_of(actor: Actor, page: int = 1) -> NotificationPage:
     page = max(1, page)
     rows: list[dict[str, Any]] = (
         await Notification.select(
-            Notification.id,
+            Notification.public_id,
             Notification.kind,
             Notification.post,
             Notification.event_count,
@@ -319,15 +367,17 @@ async def page_of(actor: Actor, page: int = 1) -> NotificationPage:
     post_ids = sorted({r["post"] for r in shown if r["post"] is not None})
     found = await Post.select(*POST_COLUMNS).where(Post.id.is_in(post_ids)) if post_ids else []
     posts = {r["id"]: PostRow.from_row(r) for r in found}
-    items = tuple([await _item(actor, r, posts) for r in shown])
+    items = tuple(item for item in [await _item(actor, r, posts) for r in shown] if item is not None)
     return NotificationPage(items=items, page=page, has_more=len(rows) > PAGE_SIZE)
 
 
-async def mark_read(actor: Actor, number: int) -> bool:
+async def mark_read(actor: Actor, public_id: str) -> bool:
     """Mark one of the member's own rows read; False if they have no such row."""
+    if not looks_like_public_id(public_id):
+        return False
     done = (
         await Notification.update({Notification.read: True})
-        .where((Notification.id == number) & (Notification.member == actor.id))
+        .where((Notification.public_id == public_id) & (Notification.member == actor.id))
         .returning(Notification.id)
     )
     return bool(done)

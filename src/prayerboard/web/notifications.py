@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from prayerboard.services import notifications, posts
 from prayerboard.services.errors import NotFound
-from prayerboard.web.common import path_id, render, require_member, see_other
+from prayerboard.web.common import render, require_member, see_other
 
 MARKED_READ = "Marked as read."
 ALL_MARKED_READ = "All your notifications are marked as read."
@@ -43,7 +43,8 @@ class NotificationController(Controller):
     @post("/{number:str}/read", opt={"widens_only": True})
     async def read_one(self, request: Request, number: FromPath[str]) -> Redirect:
         actor = require_member(request)
-        if not await notifications.mark_read(actor, path_id(number)):
+        # ``number`` is the row's public id: a row number would count others' events by its gaps.
+        if not await notifications.mark_read(actor, number):
             raise NotFound()
         flash(request, MARKED_READ, category="info")
         return see_other("/notifications")

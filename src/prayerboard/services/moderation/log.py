@@ -155,15 +155,6 @@ class LogEntry:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class NotificationView:
-    """A notice as its member reads it."""
-
-    text: str
-    link: str
-    created_at: dt.datetime
-
-
 async def log_entries(
     actor: Actor | None,
     action: str | None = None,
@@ -205,14 +196,3 @@ async def log_entries(
         for kind in (TargetKind.POST, TargetKind.REPLY)
     }
     return [LogEntry.from_row(row, found) for row in rows]
-
-
-async def notifications(actor: Actor) -> list[NotificationView]:
-    """The member's own notices, newest first."""
-    rows: list[dict[str, Any]] = (
-        await Notification.select(Notification.text, Notification.link, Notification.created_at)
-        .where(Notification.member == actor.id)
-        .order_by(Notification.id, ascending=False)
-        .limit(50)
-    )
-    return [NotificationView(text=r["text"], link=r["link"], created_at=r["created_at"]) for r in rows]
