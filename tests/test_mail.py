@@ -197,3 +197,38 @@ def test_a_bad_smtp_address_is_refused_at_start_in_one_line_that_never_shows_the
         assert result.returncode == 2
         assert result.stderr.strip().count("\n") == 0
         assert "PRAYERBOARD_SMTP_URL must look like" in result.stderr and "hunter2" not in result.stderr
+
+
+def test_an_address_that_is_not_one_plain_mailbox_is_given_up_and_the_rest_of_its_batch_goes_once(
+    server: Server, mailbox: Mailbox
+) -> None:
+    # Written straight to the outbox, as an address stored before registration refused such
+    # addresses would be: one SMTP cannot carry, and two that parse into a bare local mailbox.
+    poison = ['x"y"@c.org', "root,eve@evil.org", "postmaster>eve@evil.org"]
+    mark = server.log_size()
+    put(
+        {"subject": "Before", "to": "ruth@example.org"},
+        *({"subject": f"Poison {n}", "to": to} for n, to in enumerate(poison)),
+        {"subject": "After", "to": "naomi@example.org"},
+    )
+    mailbox.wait_for(2)
+    wait_until(
+        lambda: scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'waiting'") == 5, what="every message settled"
+    )
+    for n in range(len(poison)):
+        assert status_of(f"Poison {n}") == {
+            "status": "failed",
+            "attempts": 1,
+            "last_error": "the address is not one plain mailbox",
+        }
+    assert status_of("Before")["status"] == status_of("After")["status"] == "sent"
+    assert sorted(mailbox.envelopes) == [
+        ("prayerboard@localhost", ["naomi@example.org"]),
+        ("prayerboard@localhost", ["ruth@example.org"]),
+    ]
+    # The sender is still running: the next message goes as usual.
+    put({"subject": "Later", "to": "ruth@example.org"})
+    mailbox.wait_for(3)
+    assert subjects(mailbox) == ["After", "Before", "Later"]
+    log = server.log_since(mark)
+    assert "Traceback" not in log and "evil.org" not in log

@@ -18,7 +18,10 @@ from prayerboard.text import neutralise_bidi
 from prayerboard.vocab import PostKind, Visibility
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One plain mailbox: no whitespace, quotes or the characters that make an address a list, a
+# route or a display name ("(),:;<>[]\), so what was typed is exactly what mail is sent to.
+_EMAIL_CHAR = r"[^@\s\"(),:;<>\[\]\\]"
+EMAIL_RE = re.compile(rf"^{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$")
 # Control characters other than newline and tab; NUL among them (PostgreSQL refuses it in text).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Zero-width and bidirectional-override characters that can disguise a name.

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 import aiosmtplib
+import aiosmtplib.email
 
 from prayerboard.settings import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, Settings
 
@@ -94,6 +95,25 @@ class DeliveryFailed(Exception):
     """The SMTP server could not be reached or refused the message; it is tried again later."""
 
 
+class Undeliverable(Exception):
+    """No server could ever carry this message (its address is not one plain mailbox, say):
+    trying again cannot help, so it is given up at once."""
+
+
+def check_envelope_address(to_address: str) -> None:
+    """Raise ``Undeliverable`` unless ``to_address`` is exactly one plain mailbox.
+
+    The SMTP envelope is built from what the address parses into; anything that parses into
+    something else (``root,eve@evil.org`` parses to ``root``) would send the message elsewhere.
+    """
+    try:
+        parsed = aiosmtplib.email.parse_address(to_address)
+    except (ValueError, TypeError) as exc:
+        raise Undeliverable("the address is not one plain mailbox") from exc
+    if not parsed or parsed != to_address:
+        raise Undeliverable("the address is not one plain mailbox")
+
+
 MAIL_DIR = "mail"
 SMTP_TIMEOUT_S = 30  # a server that does not answer within this is down for this attempt
 
@@ -102,8 +122,10 @@ async def deliver(settings: Settings, message: EmailMessage, to_address: str, na
     """Send ``message`` to ``to_address`` through the SMTP server, or write it as
     ``<data dir>/mail/<name>.eml``.
 
-    Returns where it went, for the log line (never the password); raises DeliveryFailed.
+    Returns where it went, for the log line (never the password); raises DeliveryFailed, or
+    Undeliverable for a message no attempt could send.
     """
+    check_envelope_address(to_address)
     server = settings.smtp
     if server is None:
         return await asyncio.to_thread(_write_eml, settings, message, name)
@@ -124,6 +146,8 @@ async def deliver(settings: Settings, message: EmailMessage, to_address: str, na
         )
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}".strip()[:500]) from exc
+    except (ValueError, TypeError, LookupError) as exc:  # building the envelope or the bytes failed
+        raise Undeliverable(f"{type(exc).__name__} while building the envelope") from exc
     return server.display()
 
 

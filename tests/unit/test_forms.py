@@ -171,10 +171,36 @@ def test_a_display_name_in_another_script_is_kept():
     assert forms.parse_registration({**GOOD_REGISTRATION, "display_name": "שלום עליכם"}).display_name == "שלום עליכם"
 
 
-@pytest.mark.parametrize("email", ["", "ruth", "ruth@", "@example.org", "ruth@example", "ru th@example.org"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "",
+        "ruth",
+        "ruth@",
+        "@example.org",
+        "ruth@example",
+        "ru th@example.org",
+        "ruth\u00a0b@example.org",
+        'x"y"@example.org',
+        "root,eve@evil.org",
+        "postmaster>eve@evil.org",
+        "<ruth@example.org>",
+        "Ruth <ruth@example.org>",
+        "ruth(c)@example.org",
+        "ruth:x@example.org",
+        "ruth;eve@example.org",
+        "ruth@[127.0.0.1]",
+        "ru\\th@example.org",
+    ],
+)
 def test_emails_that_are_refused(email):
     message = "Email is required." if not email else "Enter an email address like name@example.org."
     assert refused(forms.parse_registration, {**GOOD_REGISTRATION, "email": email}) == {"email": message}
+
+
+@pytest.mark.parametrize("email", ["ruth.b+prayers@example.org", "o'brien@example.org", "rút@exämple.org"])
+def test_emails_that_are_kept(email):
+    assert forms.parse_registration({**GOOD_REGISTRATION, "email": email}).email == email.lower()
 
 
 def test_an_email_over_its_length_is_refused_by_length():

@@ -219,6 +219,48 @@ def extra_headers(settings: Settings, message: Claimed) -> dict[str, str]:
     return {}
 
 
+def _reason(exc: BaseException) -> str:
+    """What went wrong, without the message's content or address (either may be private)."""
+    return str(exc) if isinstance(exc, mail.Undeliverable) else f"{type(exc).__name__} while building the message"
+
+
+async def _give_up(message: Claimed, attempts: int, exc: BaseException) -> OutboxStatus:
+    await _finish(
+        message,
+        {
+            OutboxMessage.status: OutboxStatus.FAILED,
+            OutboxMessage.attempts: attempts,
+            OutboxMessage.last_error: _reason(exc),
+        },
+    )
+    log.error("mail %d cannot be sent, given up: %s", message.id, _reason(exc))
+    return OutboxStatus.FAILED
+
+
+async def _count_unexpected(settings: Settings, message: Claimed, exc: Exception) -> OutboxStatus | None:
+    """Record an error nobody foresaw as one failed attempt, so the message waits its turn (or
+    is given up after the last attempt) instead of being claimed again at once, forever."""
+    attempts = message.attempts + 1
+    given_up = attempts >= settings.mail_max_attempts
+    values: dict[Any, Any] = {
+        OutboxMessage.attempts: attempts,
+        OutboxMessage.last_error: f"{type(exc).__name__} (see the log)",
+        OutboxMessage.claimed_until: None,
+    }
+    if given_up:
+        values[OutboxMessage.status] = OutboxStatus.FAILED
+    else:
+        values[OutboxMessage.next_attempt_at] = utcnow() + dt.timedelta(seconds=backoff_seconds(settings, attempts))
+    try:
+        await OutboxMessage.update(values).where(
+            (OutboxMessage.id == message.id) & (OutboxMessage.status == OutboxStatus.WAITING)
+        )
+    except Exception:  # its lease runs out and it is tried again then
+        log.exception("mail %d: the failed attempt could not be recorded", message.id)
+        return None
+    return OutboxStatus.FAILED if given_up else OutboxStatus.WAITING
+
+
 async def send_one(settings: Settings, claimed: Claimed) -> OutboxStatus | None:
     """Send (or skip) one claimed message and record what happened; None if it is no longer ours."""
     message = await _renew(claimed)
@@ -230,6 +272,7 @@ async def send_one(settings: Settings, claimed: Claimed) -> OutboxStatus | None:
         return OutboxStatus.SKIPPED
     attempts = message.attempts + 1
     try:
+        mail.check_envelope_address(message.to_address)
         built = mail.build_message(
             settings,
             to_address=message.to_address,
@@ -238,19 +281,12 @@ async def send_one(settings: Settings, claimed: Claimed) -> OutboxStatus | None:
             html_body=message.html_body,
             extra_headers=extra_headers(settings, message),
         )
-    except (ValueError, TypeError) as exc:  # an address no mail can carry: trying again cannot help
-        await _finish(
-            message,
-            {
-                OutboxMessage.status: OutboxStatus.FAILED,
-                OutboxMessage.attempts: attempts,
-                OutboxMessage.last_error: str(exc)[:500],
-            },
-        )
-        log.error("mail %d cannot be written as a message, given up: %s", message.id, exc)
-        return OutboxStatus.FAILED
+    except (mail.Undeliverable, ValueError, TypeError) as exc:  # trying again cannot help
+        return await _give_up(message, attempts, exc)
     try:
         where = await mail.deliver(settings, built, message.to_address, name=f"{utcnow():%Y%m%dT%H%M%S}-{message.id}")
+    except mail.Undeliverable as exc:
+        return await _give_up(message, attempts, exc)
     except mail.DeliveryFailed as exc:
         if attempts >= settings.mail_max_attempts:
             await _finish(
@@ -292,7 +328,15 @@ async def send_due(settings: Settings) -> tuple[int, bool]:
     batch = await claim()
     progressed = False
     for message in batch:
-        outcome = await send_one(settings, message)
+        # Each message on its own: one that fails in a way nobody foresaw must not keep the
+        # rest of the batch from going.
+        try:
+            outcome = await send_one(settings, message)
+        except Exception as exc:
+            if db.is_storage_unavailable(exc):  # nothing else can go either; the loop says so once
+                raise
+            log.exception("mail %d could not be sent; counted as a failed attempt", message.id)
+            outcome = await _count_unexpected(settings, message, exc)
         progressed = progressed or outcome in {OutboxStatus.SENT, OutboxStatus.SKIPPED, OutboxStatus.FAILED}
     return len(batch), progressed
 
@@ -304,6 +348,12 @@ async def run_sender(settings: Settings) -> None:
     so a server that is down is not hammered. An error is logged and the loop goes on.
     """
     event = _event()
+    if settings.smtp is not None and not settings.public_url:
+        log.warning(
+            "PRAYERBOARD_SMTP_URL is set but PRAYERBOARD_PUBLIC_URL is not: set it to the board's "
+            "address, or password reset links are mailed only to those who ask from this machine "
+            '(docs/security.md, "Password reset")'
+        )
     log.info(
         "mail sender started (%s)",
         settings.smtp.display() if settings.smtp else f"writing .eml files to {settings.data_dir / mail.MAIL_DIR}",
