@@ -8,7 +8,8 @@ from mailbox import link, text_of
 
 import pytest
 
-from conftest import query, run_cli, scalar
+from conftest import Server, query, run_cli, scalar
+from harness import Browser
 
 NEW_PASSWORD = "a brand new password 7"
 LINK_RE = re.compile(r"(https?://\S+/password/reset/(\S+))")
@@ -239,3 +240,44 @@ def test_a_members_only_board_still_lets_a_visitor_ask_for_a_link(new_browser, m
     link_path = _link("member@example.org")
     assert visitor.get(link_path).status_code == 200
     assert visitor.post(link_path, {"password": NEW_PASSWORD}).status_code == 303
+
+
+def test_without_a_public_address_a_link_is_mailed_only_to_a_request_made_to_this_machine(member, visitor, server):
+    asked_here = _ask(visitor, "member@example.org")
+    mark = server.log_size()
+    # A stranger names their own host: the page is the same, and no mail goes out.
+    poisoned = visitor.post("/password/forgot", {"login": "member@example.org"}, headers={"Host": "evil.example"})
+    assert poisoned.status_code == asked_here.status_code == 200
+    assert poisoned.text == asked_here.text
+    assert len(_mails("member@example.org")) == 1
+    assert "evil.example" not in " ".join(m["text_body"] + m["html_body"] for m in _mails("member@example.org"))
+    assert "set PRAYERBOARD_PUBLIC_URL" in server.log_since(mark)
+    # A loopback name is this machine: its link works from here.
+    port = server.url.rsplit(":", 1)[1]
+    asked_local = visitor.post(
+        "/password/forgot", {"login": "member@example.org"}, headers={"Host": f"localhost:{port}"}
+    )
+    assert asked_local.text == asked_here.text
+    assert (
+        LINK_RE.search(_mails("member@example.org")[-1]["text_body"])
+        .group(1)
+        .startswith(f"http://localhost:{port}/password/reset/")
+    )
+
+
+def test_with_a_public_address_every_link_starts_with_it_and_the_board_says_so_at_start(member, server):
+    # The shared server has an SMTP server and no public address: it warns once at start.
+    assert server.log().count("PRAYERBOARD_SMTP_URL is set but PRAYERBOARD_PUBLIC_URL is not") == 1
+    public = Server(env={"PRAYERBOARD_PUBLIC_URL": "http://pray.example.org"})
+    try:
+        visitor = Browser(public.url)
+        visitor.client.headers["Host"] = "pray.example.org"
+        assert _ask(visitor, "member@example.org").status_code == 200
+        assert (
+            LINK_RE.search(_mails("member@example.org")[-1]["text_body"])
+            .group(1)
+            .startswith("http://pray.example.org/password/reset/")
+        )
+        assert "PRAYERBOARD_PUBLIC_URL is not" not in public.log()
+    finally:
+        public.stop()

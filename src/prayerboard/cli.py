@@ -125,6 +125,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # Trust no proxy unless told: otherwise anyone who can reach the port from the trusted
     # address sets their own client address in X-Forwarded-For, and sign-in throttling with it.
     forwarded = os.environ.get("PRAYERBOARD_FORWARDED_ALLOW_IPS", "").strip()
+    # A request to exactly this address may have a reset link made from it (services/recovery.py).
+    os.environ["PRAYERBOARD_RUN_HOST"] = args.host
     print(f"prayerboard: serving on http://{args.host}:{args.port} ({args.workers} worker(s))", flush=True)
     uvicorn.run(
         "prayerboard.app:create_app_from_env",

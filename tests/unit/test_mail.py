@@ -9,6 +9,7 @@ import pytest
 from prayerboard import mail
 from prayerboard.policy import WrongRow, mail_may_still_go
 from prayerboard.rows import PostRow
+from prayerboard.services.recovery import reset_link_base
 from prayerboard.settings import Settings, SettingsError, SmtpServer
 
 from .test_policy import post_row
@@ -108,3 +109,46 @@ def test_a_message_has_both_parts_one_line_headers_and_escaped_html(tmp_path: Pa
     assert '<a href="https://pray.example.org/p/x?a=1&amp;b=2">' in body
     assert mail.absolute_url(settings(tmp_path), "/p/x") == "http://localhost:8000/p/x"
     assert mail.absolute_url(settings(tmp_path), "/p/x", "http://board.test:8080/") == "http://board.test:8080/p/x"
+
+
+@pytest.mark.parametrize("address", ["ruth@example.org", "ruth.b+x@example.org", "rút@exämple.org"])
+def test_one_plain_mailbox_may_be_mailed(address: str) -> None:
+    mail.check_envelope_address(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ['x"y"@c.org', "root,eve@evil.org", "postmaster>eve@evil.org", "Ruth <ruth@example.org>", "a b@c.org", ""],
+)
+def test_an_address_that_is_not_exactly_one_plain_mailbox_is_undeliverable(address: str) -> None:
+    with pytest.raises(mail.Undeliverable):
+        mail.check_envelope_address(address)
+
+
+@pytest.mark.parametrize(
+    ("request_base", "run_host", "expected"),
+    [
+        # The configured public address always wins.
+        ("http://evil.example", "127.0.0.1", "https://pray.example.org"),
+        # Without it: a loopback host, or exactly the address the server listens on.
+        ("http://localhost:8000", "0.0.0.0", "http://localhost:8000"),
+        ("http://127.0.0.5:8000/", "0.0.0.0", "http://127.0.0.5:8000"),
+        ("http://[::1]:8000", "::", "http://[::1]:8000"),
+        ("http://192.0.2.7:8000", "192.0.2.7", "http://192.0.2.7:8000"),
+        ("http://board.lan", "BOARD.lan", "http://board.lan"),
+        ("http://[2001:db8::7]", "[2001:db8::7]", "http://[2001:db8::7]"),
+        # Anything a stranger could have put in the Host header: no link.
+        ("http://evil.example", "127.0.0.1", ""),
+        ("http://evil.example", "0.0.0.0", ""),
+        ("http://192.0.2.7:8000", "0.0.0.0", ""),
+        ("http://192.0.2.7:8000", "::", ""),
+        ("http://192.0.2.7:8000", "", ""),
+        ("http://localhost.evil.example", "127.0.0.1", ""),
+        ("http://127.0.0.1.evil.example", "127.0.0.1", ""),
+    ],
+)
+def test_a_reset_link_starts_only_where_a_stranger_cannot_point_it(
+    request_base: str, run_host: str, expected: str
+) -> None:
+    public = "https://pray.example.org" if expected == "https://pray.example.org" else None
+    assert reset_link_base(public, request_base, run_host) == expected

@@ -13,10 +13,14 @@ import base64
 import hashlib
 import hmac
 import html
+import ipaddress
+import logging
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from prayerboard import passwords
 from prayerboard.db import transaction
@@ -36,6 +40,11 @@ RESET_MAIL_KIND = "password_reset"
 ACCOUNTS_PER_ADDRESS = 3
 TARGET_MAX = 254  # the longest email address; a username is shorter
 _SIGNATURE_BYTES = 24
+# Set by ``prayerboard run`` for its app processes: the address it was told to listen on.
+RUN_HOST_ENV = "PRAYERBOARD_RUN_HOST"
+_EVERY_ADDRESS = {"", "0.0.0.0", "::"}
+
+log = logging.getLogger("prayerboard.mail")
 _TOKEN_MAX = 80  # id (at most 18 digits), expiry (10), 32 characters of signature, two dots
 
 
@@ -61,7 +70,8 @@ class ResetTarget:
 
 @dataclass(frozen=True, slots=True)
 class ResetRequest:
-    """Someone asking for a link: what they typed, from where, and how links should start."""
+    """Someone asking for a link: what they typed, from where, and how links should start
+    (empty when no link may be mailed: see ``reset_link_base``)."""
 
     target: str
     address: str
@@ -71,6 +81,33 @@ class ResetRequest:
 
 # ---------------------------------------------------------------------------------------------
 # Links
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def reset_link_base(public_url: str | None, request_base_url: str, run_host: str | None = None) -> str:
+    """Where a reset link starts, or "" when no link may be mailed for this request.
+
+    The configured public address always. Without one, the address the request came to only
+    when its host cannot have been chosen by a stranger: a loopback name or address, or exactly
+    the address ``prayerboard run --host`` listens on (when that is not every address). Any
+    other ``Host`` header could be the asker's own, and the member's link would point there
+    (docs/security.md, "Password reset").
+    """
+    if public_url:
+        return public_url.rstrip("/")
+    host = (urlsplit(request_base_url).hostname or "").lower()
+    bound = (os.environ.get(RUN_HOST_ENV, "") if run_host is None else run_host).strip().strip("[]").lower()
+    if host and (_is_loopback(host) or (bound not in _EVERY_ADDRESS and host == bound)):
+        return request_base_url.rstrip("/")
+    return ""
 
 
 def _signature(secret_key: str, member_id: int, expires: int, row: Mapping[str, Any]) -> str:
@@ -214,7 +251,8 @@ async def request_reset(request: ResetRequest, throttle: ResetThrottle, secret_k
 
     No early return: whether or not anyone matched, a link is signed and its message written,
     so the answer and its timing are the same; only a real, usable account's message is put in
-    the outbox. Deleted and suspended accounts get nothing.
+    the outbox. Deleted and suspended accounts get nothing, and nobody does when the request
+    came to an address a link may not start with (``request.base_url`` empty).
     """
     target = request.target
     await throttle.count(target, request.address)
@@ -224,12 +262,18 @@ async def request_reset(request: ResetRequest, throttle: ResetThrottle, secret_k
         .order_by(Member.id)
         .limit(ACCOUNTS_PER_ADDRESS)
     )
+    if not request.base_url:
+        log.warning(
+            "a password reset link was asked for at an address other than this machine's, and no "
+            "mail was sent: set PRAYERBOARD_PUBLIC_URL to the board's address (docs/security.md)"
+        )
     async with transaction():
         for row in rows or [_NOBODY]:
             suspended = await restricted_state(row["id"]) == MemberState.SUSPENDED
             token = mint_token(secret_key, row)
-            subject, text, body = reset_message(request.board_name, f"{request.base_url}/password/reset/{token}")
-            if row is _NOBODY or suspended or row["state"] in GONE or not row["email"]:
+            base_url = request.base_url or "http://localhost"
+            subject, text, body = reset_message(request.board_name, f"{base_url}/password/reset/{token}")
+            if row is _NOBODY or suspended or row["state"] in GONE or not row["email"] or not request.base_url:
                 continue
             await outbox.enqueue(
                 to_address=row["email"],

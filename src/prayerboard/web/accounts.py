@@ -201,7 +201,10 @@ class AccountController(Controller):
         try:
             await recovery.request_reset(
                 recovery.ResetRequest(
-                    target, _client_address(request), settings.base_url(str(request.base_url)), settings.board_name
+                    target,
+                    _client_address(request),
+                    recovery.reset_link_base(settings.public_url, str(request.base_url)),
+                    settings.board_name,
                 ),
                 _reset_throttle(request),
                 settings.secret_key,
