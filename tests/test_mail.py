@@ -232,3 +232,28 @@ def test_an_address_that_is_not_one_plain_mailbox_is_given_up_and_the_rest_of_it
     assert subjects(mailbox) == ["After", "Before", "Later"]
     log = server.log_since(mark)
     assert "Traceback" not in log and "evil.org" not in log
+
+
+def test_an_error_nobody_foresaw_in_one_message_is_counted_against_it_and_the_rest_of_its_batch_goes(
+    server: Server, author: Any, mailbox: Mailbox
+) -> None:
+    post = row_id(author.create_post(title="damaged"))
+    query("UPDATE post SET visibility = 'no such audience' WHERE id = ?", post)  # a row no code expects
+    mark = server.log_size()
+    put(
+        {"subject": "Before", "to": "ruth@example.org"},
+        {"subject": "About damaged", "post": post, "visibility": "public"},
+        {"subject": "After", "to": "naomi@example.org"},
+    )
+    mailbox.wait_for(2)
+    wait_until(lambda: status_of("About damaged")["attempts"] >= 1, what="the failed attempt counted")
+    wait_until(
+        lambda: scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'") == 2, what="the good messages marked sent"
+    )
+    damaged = status_of("About damaged")
+    assert damaged["status"] in {"waiting", "failed"} and damaged["last_error"] == "ValueError (see the log)"
+    assert status_of("Before")["status"] == status_of("After")["status"] == "sent"
+    assert "could not be sent; counted as a failed attempt" in server.log_since(mark)
+    put({"subject": "Later", "to": "ruth@example.org"})
+    mailbox.wait_for(3)
+    assert subjects(mailbox) == ["After", "Before", "Later"]
