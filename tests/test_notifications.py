@@ -201,3 +201,42 @@ def test_moderators_hear_of_urgent_reports_and_posts_waiting(author, member, new
     )
     assert edited.status_code == 303
     assert "\u201cLottery again\u201d is waiting for approval" in notes(moderator)
+
+
+def test_reply_counts_leave_out_replies_deleted_or_hidden_since(author, member, third):
+    post_id = author.create_post(title=TITLE)
+    assert member.post(f"/posts/{post_id}/replies", {"body": "Holding you close"}).status_code == 303
+    assert third.post(f"/posts/{post_id}/replies", {"body": "Praying too"}).status_code == 303
+    assert "2 new replies on" in notes(author)
+    gone = query("SELECT public_id FROM reply WHERE body = 'Praying too'")[0]["public_id"]
+    assert third.post(f"/posts/{post_id}/replies/{gone}/delete").status_code == 303
+    page = notes(author)
+    assert "A new reply on \u201cPlease pray for my surgery\u201d" in page and "2 new replies" not in page
+    assert author.get("/api/v1/notifications").json()["notifications"][0]["count"] == 1
+    # A reply a moderator hid is no longer news either: with none left, the group is not shown.
+    query("UPDATE reply SET moderation = 'hidden' WHERE body = 'Holding you close'")
+    assert "new repl" not in notes(author)
+    assert author.get("/api/v1/notifications").json()["notifications"] == []
+
+
+def test_an_anonymous_authors_doings_are_told_to_the_hour(author, member, new_browser):
+    moderator = new_browser()
+    assert moderator.register("keeper", "Mod Keeper").status_code == 303
+    query("UPDATE member SET role = 'moderator' WHERE username = 'keeper'")
+    post_id = author.create_post(title=TITLE, anonymous="on")
+    assert member.post(f"/posts/{post_id}/pray").status_code == 303
+    author.post(f"/posts/{post_id}/replies", {"body": "Thank you"})
+    author.post(f"/posts/{post_id}/updates", {"body": "The surgery went well."})
+    query("INSERT INTO watched_word (word, action) VALUES ('lottery', 'review')")
+    author.create_post(title="Lottery worries", anonymous="on")
+
+    for reader, kinds in ((member, {"reply", "update"}), (moderator, {"waiting_post"})):
+        items = reader.get("/api/v1/notifications").json()["notifications"]
+        assert {n["kind"] for n in items} == kinds
+        for item in items:
+            assert item["at"].endswith(":00:00Z") or item["at"].endswith(":00:00+00:00"), item
+        assert re.findall(r'<time datetime="[^"]+T\d\d:(\d\d:\d\d)', notes(reader)) == ["00:00"] * len(kinds)
+    # Kept so in the database too, so that not even the order tells the minute.
+    stored = query("SELECT created_at FROM notification WHERE kind IN ('reply', 'update', 'waiting_post')")
+    assert len(stored) == 3
+    assert all(str(row["created_at"])[14:19] == "00:00" for row in stored), stored

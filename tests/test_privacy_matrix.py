@@ -8,7 +8,9 @@ to anyone but the author.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -201,6 +203,16 @@ def test_a_restriction_through_a_post_names_nobody_to_anyone_but_the_author(rest
 NOTIFICATION_READERS = {**READERS, "narrowed": {"author", "team", "moderator"}}
 
 
+def notification_times(path: str, text: str) -> list[dt.datetime]:
+    """Every time a notifications page or API answer shows; asserted to be there at all."""
+    if path.startswith("/api/"):
+        found = [n["at"] for n in json.loads(text)["notifications"]]
+    else:
+        found = re.findall(r'<time datetime="([^"]+)"', text)
+    assert found, path
+    return [dt.datetime.fromisoformat(value.replace("Z", "+00:00")) for value in found]
+
+
 @pytest.mark.parametrize("setting", NOTIFICATION_READERS)
 def test_notifications_name_no_post_the_reader_may_not_see_and_no_anonymous_author(world, setting):
     word = word_for(setting)
@@ -209,6 +221,7 @@ def test_notifications_name_no_post_the_reader_may_not_see_and_no_anonymous_auth
     for viewer in ("member", "team", "moderator"):
         world[viewer].post(f"/posts/{post_id}/pray")  # refused where the viewer may not see it
         world[viewer].post(f"/posts/{post_id}/replies", {"body": "Holding you close"})
+    world["author"].post(f"/posts/{post_id}/replies", {"body": "Thank you all"})  # anonymous in their own thread
     world["author"].post(f"/posts/{post_id}/updates", {"body": f"An update {word}"})
     world["author"].post(f"/posts/{post_id}/answered")
     if setting == "hidden":
@@ -227,6 +240,11 @@ def test_notifications_name_no_post_the_reader_may_not_see_and_no_anonymous_auth
             anonymous_to_them = setting == "public_anonymous" and viewer != "author"
             if anonymous_to_them and (AUTHOR_NAME in text or AUTHOR_USERNAME in text):
                 failures.append(f"{viewer} {path}: the anonymous author is named")
+            # What an anonymous author did is told no finer than the hour (docs/privacy.md, "Times").
+            if anonymous_to_them:
+                for moment in notification_times(path, text):
+                    if (moment.minute, moment.second, moment.microsecond) != (0, 0, 0):
+                        failures.append(f"{viewer} {path}: a time finer than the hour, {moment}")
     # A member who followed a post since narrowed is told only that it is gone.
     if setting in ("narrowed", "hidden"):
         assert "A post you followed is no longer available" in world["member"].get("/notifications").text
