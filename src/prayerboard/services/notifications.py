@@ -112,7 +112,8 @@ async def _record(
     now = at or utcnow()
     if coarse:
         now = to_the_hour(now)
-    for member in await _who_may_see(post, wanted):
+    # In one order, so two events recorded at once take the recipients' rows in the same order.
+    for member in sorted(await _who_may_see(post, wanted)):
         grouped = (
             await Notification.update(
                 {Notification.event_count: Notification.event_count + 1, Notification.updated_at: now}

@@ -566,7 +566,6 @@ async def toggle_prayer(actor: Actor, post_id: int) -> PrayerState:
         )
         if inserted:
             praying, delta = True, 1
-            await notifications.prayed(actor, row)
         else:
             removed = (
                 await Prayer.delete().where((Prayer.post == post_id) & (Prayer.member == actor.id)).returning(Prayer.id)
@@ -574,6 +573,11 @@ async def toggle_prayer(actor: Actor, post_id: int) -> PrayerState:
             praying, delta = False, -1 if removed else 0
         if delta:
             await Post.update({Post.praying_count: Post.praying_count + delta}).where(Post.id == post_id)
+        if inserted:
+            # After the count: the post's row lock, taken by that update, puts the presses on one
+            # post in a line, so two never group into the author's notification at once (two
+            # unread rows, or a deadlock between them on PostgreSQL).
+            await notifications.prayed(actor, row)
         count = await Post.select(Post.praying_count).where(Post.id == post_id).first()
     if count is None:  # deleted by its author meanwhile
         raise NotFound()
