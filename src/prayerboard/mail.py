@@ -20,18 +20,6 @@ import aiosmtplib.email
 
 from prayerboard.settings import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, Settings
 
-LOCAL_BASE_URL = "http://localhost:8000"
-
-
-def absolute_url(settings: Settings, path: str, request_base_url: str | None = None) -> str:
-    """``path`` (``/p/abc``) as a link that works from a mail reader.
-
-    The configured public address wins; else the address the request came to; else the
-    address a local install answers on.
-    """
-    base = settings.base_url(request_base_url or LOCAL_BASE_URL)
-    return base + "/" + path.lstrip("/")
-
 
 def _header_text(value: str) -> str:
     """One line: a line break in a subject would start a new header."""

@@ -107,8 +107,6 @@ def test_a_message_has_both_parts_one_line_headers_and_escaped_html(tmp_path: Pa
     body = html.get_content()
     assert "&lt;b&gt;Praying&lt;/b&gt; &amp; hoping" in body
     assert '<a href="https://pray.example.org/p/x?a=1&amp;b=2">' in body
-    assert mail.absolute_url(settings(tmp_path), "/p/x") == "http://localhost:8000/p/x"
-    assert mail.absolute_url(settings(tmp_path), "/p/x", "http://board.test:8080/") == "http://board.test:8080/p/x"
 
 
 @pytest.mark.parametrize("address", ["ruth@example.org", "ruth.b+x@example.org", "rút@exämple.org"])

@@ -74,9 +74,10 @@ async def enqueue(
     """Write one message to the outbox; call it inside the transaction of the event it tells of.
 
     ``text`` is the plain-text part and ``html`` the HTML part (already escaped; built from the
-    text when empty); links in both must be absolute (``mail.absolute_url``). With ``post``,
-    the post's visibility and anonymity now are recorded: if the post is deleted, held, hidden,
-    removed, narrowed or made anonymous before the message goes, it is skipped, not sent.
+    text when empty); links in both must be absolute, and never built from a ``Host`` a stranger
+    chose (``recovery.reset_link_base``). With ``post``, the post's visibility and anonymity now
+    are recorded: if the post is deleted, held, hidden, removed, narrowed or made anonymous
+    before the message goes, it is skipped, not sent.
     """
     now = utcnow()
     await OutboxMessage.insert(
