@@ -17,7 +17,7 @@ from prayerboard.policy import Actor
 from prayerboard.services import accounts, membership, recovery
 from prayerboard.services.errors import Throttled
 from prayerboard.sessions import rotate_session
-from prayerboard.web.common import read_form, render, safe_next, see_other
+from prayerboard.web.common import client_address, read_form, render, safe_next, see_other
 
 FORM_ERROR_STATUS = 422
 RESET_DONE = "Your new password is set, and you are signed in. Any other place you were signed in has been signed out."
@@ -67,10 +67,6 @@ def _signed_in(request: Request, actor: Actor, response: Redirect) -> Redirect:
         )
     )
     return _renew_csrf_token(request, response)
-
-
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _join_limits(request: Request) -> membership.JoinLimits:
@@ -139,7 +135,7 @@ class AccountController(Controller):
         invite = str(raw.get("invite") or "")
         site_settings = await request.app.state.site_settings.get()
         try:
-            actor = await membership.join(raw, site_settings, invite, _client_address(request), _join_limits(request))
+            actor = await membership.join(raw, site_settings, invite, client_address(request), _join_limits(request))
         except FormErrors as exc:
             return render(
                 request,
@@ -170,7 +166,7 @@ class AccountController(Controller):
         next_path = safe_next(raw.get("next"))
         try:
             attempt = accounts.SignInAttempt(
-                parse_login(raw), _client_address(request), request.cookies.get(accounts.DEVICE_COOKIE)
+                parse_login(raw), client_address(request), request.cookies.get(accounts.DEVICE_COOKIE)
             )
             actor = await accounts.authenticate(
                 attempt, request.app.state.login_throttle, request.app.state.settings.secret_key
@@ -202,7 +198,7 @@ class AccountController(Controller):
             await recovery.request_reset(
                 recovery.ResetRequest(
                     target,
-                    _client_address(request),
+                    client_address(request),
                     recovery.reset_link_base(settings.public_url, str(request.base_url)),
                     settings.board_name,
                 ),

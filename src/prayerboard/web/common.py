@@ -63,6 +63,11 @@ async def read_form(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if key != "_csrf_token"}
 
 
+def client_address(request: Request) -> str:
+    """The address the request came from, as limits count it ("unknown" when the server has none)."""
+    return request.client.host if request.client else "unknown"
+
+
 def path_id(value: str) -> int:
     """A post or reply id from the path; anything else is a 404, never a 500."""
     number = parse_id(value)

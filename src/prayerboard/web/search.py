@@ -7,7 +7,7 @@ from litestar.response import Template
 
 from prayerboard.forms import FormErrors, parse_id
 from prayerboard.services import search
-from prayerboard.web.common import current_actor, render
+from prayerboard.web.common import client_address, current_actor, render
 
 QUERY_ERROR_STATUS = 400
 
@@ -17,7 +17,7 @@ def _client(request: Request) -> str:
     actor = current_actor(request)
     if actor is not None:
         return f"member:{actor.id}"
-    return f"address:{request.client.host if request.client else 'unknown'}"
+    return f"address:{client_address(request)}"
 
 
 @get("/search", name="search")
