@@ -47,9 +47,11 @@ from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
 from prayerboard.web.cache import VisitorPageCache
 from prayerboard.web.common import MOD_WAITING_KEY, UNREAD_KEY, BoardRequest, login_redirect, render
+from prayerboard.web.email_address import EmailAddressController
 from prayerboard.web.feed import atom_feed
 from prayerboard.web.health import healthz, readyz
 from prayerboard.web.invitations import JoiningController
+from prayerboard.web.mail import UnsubscribeController
 from prayerboard.web.members import MemberController
 from prayerboard.web.moderation import ModerationController, RolesController
 from prayerboard.web.notifications import FollowController, NotificationController
@@ -550,6 +552,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MemberController,
             atom_feed,
             SettingsController,
+            EmailAddressController,
+            UnsubscribeController,
             AdminController,
             ModerationController,
             RolesController,

@@ -22,6 +22,7 @@ from piccolo.table import Table
 
 from prayerboard.ids import new_public_id
 from prayerboard.vocab import (
+    MailFrequency,
     MemberState,
     ModerationState,
     NotificationKind,
@@ -78,6 +79,22 @@ class Member(Table, tablename="member"):
     follow_when_taking_part = Boolean(default=True)
     # Whether the authors of the requests the member prays for may see their name; off by default.
     show_name_when_praying = Boolean(default=False)
+    # Whether ``email`` was shown to belong to the member (a link mailed to it was opened).
+    # Existing members count as confirmed; a board that asks for confirmation starts new ones False.
+    email_confirmed = Boolean(default=True)
+    # A changed address waiting for its confirmation link; ``email`` is used until then.
+    pending_email = Varchar(length=EMAIL_MAX, default="")
+    # Email choices (docs/privacy.md, "Email"): news about my posts and posts I follow; for
+    # moderators, posts waiting for approval, and urgent reports (at once, or not by email);
+    # and the daily prayer list.
+    mail_news = Varchar(length=16, default=MailFrequency.DAILY, choices=MailFrequency)
+    mail_review = Varchar(length=16, default=MailFrequency.DAILY, choices=MailFrequency)
+    mail_urgent = Boolean(default=True)
+    mail_prayer_list = Boolean(default=False)
+    # Up to when each digest has told of news; None: its clock starts at the next round.
+    news_mailed_at = Timestamptz(null=True, default=None)
+    review_mailed_at = Timestamptz(null=True, default=None)
+    prayer_list_mailed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
 
 
@@ -260,13 +277,18 @@ class OutboxMessage(Table, tablename="outbox"):
     id = Serial(primary_key=True)
     member = ForeignKey(references=Member, on_delete=OnDelete.cascade, null=True, default=None, index=True)
     to_address = Varchar(length=EMAIL_MAX)
-    kind = Varchar(length=32)
+    kind = Varchar(length=32)  # a ``MailKind``
     subject = Text()
     text_body = Text()
     html_body = Text(default="")
     post = ForeignKey(references=Post, on_delete=OnDelete.cascade, null=True, default=None)
     post_visibility = Varchar(length=16, default="", choices=None)
     post_anonymous = Boolean(default=False)
+    # Written when sent (``MailKind`` news, review, urgent report): the notification it tells of,
+    # or for a digest or prayer list the span of time it covers.
+    notification = ForeignKey(references=Notification, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    covers_from = Timestamptz(null=True, default=None)
+    covers_until = Timestamptz(null=True, default=None)
     status = Varchar(length=16, default=OutboxStatus.WAITING, choices=OutboxStatus, index=True)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz()

@@ -131,6 +131,30 @@ class NotificationKind(Choice):
     WAITING_POST = "waiting_post", "A post waiting for approval"
 
 
+class MailFrequency(Choice):
+    """How often a member is emailed about one kind of news (docs/privacy.md, "Email")."""
+
+    EACH = "each", "Each time, as it happens"
+    DAILY = "daily", "A daily digest"
+    WEEKLY = "weekly", "A weekly digest"
+    NEVER = "never", "No email"
+
+
+class MailKind(Choice):
+    """What an outbox message is. The news, review, urgent and prayer-list kinds are written when
+    they are sent, from what their reader may see then; the others carry their text."""
+
+    NEWS = "news", "News about your posts and posts you follow"
+    NEWS_DIGEST = "news_digest", "A digest of news about your posts and posts you follow"
+    REVIEW = "review", "A post waiting for approval"
+    REVIEW_DIGEST = "review_digest", "A digest of posts waiting for approval"
+    URGENT_REPORT = "urgent_report", "An urgent report"
+    PRAYER_LIST = "prayer_list", "The daily prayer list"
+    PASSWORD_RESET = "password_reset", "A password reset link"
+    CONFIRM_EMAIL = "confirm_email", "Confirming an email address"
+    FROM_MODERATOR = "from_moderator", "A message from a moderator"
+
+
 class OutboxStatus(Choice):
     WAITING = "waiting", "Waiting to be sent"
     SENT = "sent", "Sent"

@@ -18,7 +18,7 @@ from typing import Any
 
 from prayerboard import db, mail, policy
 from prayerboard.rows import POST_COLUMNS, PostRow
-from prayerboard.services import utcnow
+from prayerboard.services import unsubscribe, utcnow
 from prayerboard.settings import Settings
 from prayerboard.tables import OutboxMessage, Post
 from prayerboard.vocab import OutboxStatus
@@ -215,9 +215,9 @@ def backoff_seconds(settings: Settings, attempts: int) -> int:
 
 
 def extra_headers(settings: Settings, message: Claimed) -> dict[str, str]:
-    """Headers made for one message as it is sent: where ``List-Unsubscribe`` (signed for
-    ``message.member`` and ``message.kind``) belongs once members choose what mail they get."""
-    return {}
+    """Headers made for one message as it is sent: ``List-Unsubscribe`` (signed for
+    ``message.member`` and ``message.kind``) on the mail a member chose to get."""
+    return unsubscribe.headers(settings, message.member, message.kind)
 
 
 def _reason(exc: BaseException) -> str:

@@ -36,6 +36,13 @@ async def privacy_settings(actor: Actor) -> dict[str, Any]:
         "show_name_when_praying": row["show_name_when_praying"],
         "display_name": row["display_name"],
         "email": row["email"],
+        "email_confirmed": row["email_confirmed"],
+        "pending_email": row["pending_email"],
+        "role": row["role"],
+        "mail_news": row["mail_news"],
+        "mail_review": row["mail_review"],
+        "mail_urgent": row["mail_urgent"],
+        "mail_prayer_list": row["mail_prayer_list"],
     }
 
 
