@@ -127,6 +127,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     forwarded = os.environ.get("PRAYERBOARD_FORWARDED_ALLOW_IPS", "").strip()
     # A request to exactly this address may have a reset link made from it (services/recovery.py).
     os.environ["PRAYERBOARD_RUN_HOST"] = args.host
+    # Mail written with no request at hand links here when no public address is set (mail.link_base).
+    os.environ["PRAYERBOARD_RUN_PORT"] = str(args.port)
     print(f"prayerboard: serving on http://{args.host}:{args.port} ({args.workers} worker(s))", flush=True)
     uvicorn.run(
         "prayerboard.app:create_app_from_env",

@@ -20,6 +20,22 @@ import aiosmtplib.email
 
 from prayerboard.settings import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, Settings
 
+RUN_PORT_ENV = "PRAYERBOARD_RUN_PORT"  # set by ``prayerboard run`` for its app processes
+
+
+def link_base(settings: Settings) -> str:
+    """Where links in mail start: ``PRAYERBOARD_PUBLIC_URL``; without it, the address
+    ``prayerboard run`` listens on (a local install), never a ``Host`` a request named."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = os.environ.get("PRAYERBOARD_RUN_HOST", "").strip().strip("[]") or "127.0.0.1"
+    if host in {"0.0.0.0", "::"}:
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    port = os.environ.get(RUN_PORT_ENV, "").strip() or "8000"
+    return f"http://{host}:{port}"
+
 
 def _header_text(value: str) -> str:
     """One line: a line break in a subject would start a new header."""
