@@ -35,7 +35,7 @@ from prayerboard.api.notifications import NotificationApiController
 from prayerboard.api.openapi import OPENAPI_CONFIG
 from prayerboard.api.posts import PostApiController
 from prayerboard.auth import OUTSIDE_THE_BOARD, authentication_middleware, outside_the_board
-from prayerboard.services import accounts, notifications, outbox, retention
+from prayerboard.services import accounts, mailings, notifications, outbox, retention
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.services.moderation import queue as moderation_queue
 from prayerboard.services.moderation.limits import ModerationRules
@@ -51,7 +51,7 @@ from prayerboard.web.email_address import EmailAddressController
 from prayerboard.web.feed import atom_feed
 from prayerboard.web.health import healthz, readyz
 from prayerboard.web.invitations import JoiningController
-from prayerboard.web.mail import UnsubscribeController
+from prayerboard.web.mail import MailChoicesController, UnsubscribeController
 from prayerboard.web.members import MemberController
 from prayerboard.web.moderation import ModerationController, RolesController
 from prayerboard.web.notifications import FollowController, NotificationController
@@ -339,11 +339,12 @@ class BoardGate(ASGIMiddleware):
                 await after_the_change()
 
 
-# What a visitor may still reach on a members-only board: signing in, joining, a new password.
-VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register", "/password/")
+# What a visitor may still reach on a members-only board: signing in, joining, a new password,
+# a mailed unsubscribe link (it shows nothing of the board).
+VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register", "/password/", "/mail/unsubscribe/")
 # What a member waiting for approval may reach there: the notice, their settings (export and
-# deletion included), signing out.
-PENDING_PATHS = ("/join/waiting", "/settings", "/logout", "/login", "/register")
+# deletion included), signing out, a mailed unsubscribe link.
+PENDING_PATHS = ("/join/waiting", "/settings", "/logout", "/login", "/register", "/mail/unsubscribe/")
 
 
 async def _members_only_answer(scope: Scope, receive: Receive, send: Send, pending: bool = False) -> None:
@@ -505,7 +506,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await _housekeep(settings.archive_after_days, store, generation)  # once at start, then hourly
         housekeeper = asyncio.create_task(_housekeep_hourly(settings.archive_after_days, store, generation))
         # The outbox's sender, unless this site runs ``prayerboard worker`` instead (README, "Mail").
-        sender = asyncio.create_task(outbox.run_sender(settings)) if settings.mail_sender else None
+        sender = asyncio.create_task(outbox.run_sender(settings, mailings.HOOKS)) if settings.mail_sender else None
         try:
             yield
         finally:
@@ -554,6 +555,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SettingsController,
             EmailAddressController,
             UnsubscribeController,
+            MailChoicesController,
             AdminController,
             ModerationController,
             RolesController,

@@ -276,7 +276,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
     from prayerboard import db
     from prayerboard.app import escape_every_log_line
-    from prayerboard.services import outbox
+    from prayerboard.services import mailings, outbox
 
     settings = Settings.from_env()
     asyncio.run(_check_storage(settings))
@@ -286,7 +286,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     async def work() -> None:
         engine = db.configure(db.build_engine(settings.database_url, 1, 2))
         await db.start_pool(engine, 2)
-        sender = asyncio.create_task(outbox.run_sender(settings))
+        sender = asyncio.create_task(outbox.run_sender(settings, mailings.HOOKS))
         loop = asyncio.get_running_loop()
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(stop_signal, sender.cancel)

@@ -170,6 +170,18 @@ def _can_see_author(actor: Actor, item: PostRow | ReplyRow) -> bool:
     return not item.anonymous or _owns(actor, item)
 
 
+def _can_name_in_mail(actor: Actor, post: PostRow) -> bool:
+    """Whether mail to this reader may carry the post's title and an excerpt: only a public,
+    named, visible post they may read. Mail is forwarded and read on shared screens, so about
+    any other post it says only that there is news, and links to it (docs/privacy.md, "Email")."""
+    return (
+        post.visibility == Visibility.PUBLIC
+        and not post.anonymous
+        and post.moderation == ModerationState.VISIBLE
+        and _can_view_post(actor, post)
+    )
+
+
 def _can_edit_reply(actor: Actor, reply: ReplyRow) -> bool:
     return actor.may_write and _owns(actor, reply) and reply.moderation != ModerationState.REMOVED
 
@@ -237,6 +249,7 @@ RULES: dict[str, Rule] = {
     "reply": Rule(_can_reply, POST),
     "pray": Rule(_can_pray, POST),
     "see_author": Rule(_can_see_author, POST),
+    "name_in_mail": Rule(_can_name_in_mail, POST),
     "view_reply": Rule(_can_view_reply, REPLY),
     "edit_reply": Rule(_can_edit_reply, REPLY),
     "delete_reply": Rule(_can_edit_reply, REPLY),
@@ -252,6 +265,9 @@ RULES: dict[str, Rule] = {
     # trust as revealing who wrote a post.
     "confirm_author_restriction": Rule(_can_admin),
     "manage_roles": Rule(_can_admin),
+    # Safeguarding on an urgent report: a named author's address shown, a message to the
+    # author, "reached out" (docs/moderation.md, "Safeguarding"). Moderators and admins.
+    "reach_out": Rule(_can_moderate),
     "flag": Rule(_can_flag, POST_OR_REPLY),
 }
 

@@ -145,6 +145,7 @@ NO_ROW = {
     "create_post": {"member", "author", "team", "moderator", "admin"},
     "manage_own_account": {"pending", "member", "silenced", "author", "team", "moderator", "admin"},
     "moderate": {"moderator", "admin"},
+    "reach_out": {"moderator", "admin"},
     "manage_site": {"admin"},
     "reveal_author": {"admin"},
     "confirm_author_restriction": {"admin"},
@@ -156,6 +157,7 @@ ENTER_BOARD = {"open": set(ACTORS), "members_only": {"member", "silenced", "auth
 
 def test_the_tables_cover_every_action_the_policy_knows():
     covered = set(POST_GRIDS) | set(REPLY_GRIDS) | set(NO_ROW) | {"see_author", "see_reply_author", "enter_board"}
+    covered |= {"name_in_mail"}
     assert covered == set(RULES)
 
 
@@ -174,6 +176,17 @@ def test_post_rules_for_every_actor_audience_state_and_anonymity(action):
                 for v, m in cells
             ]
             assert got == expected, (action, name, anonymous)
+
+
+def test_mail_names_only_a_public_visible_named_post_to_anyone_even_its_author():
+    for name, actor in ACTORS.items():
+        for anonymous in (False, True):
+            got = [
+                can(actor, "name_in_mail", PostRow.from_row(post_row(visibility=v, moderation=m, anonymous=anonymous)))
+                for v, m in itertools.product(VISIBILITIES, STATES)
+            ]
+            expected = NOBODY if anonymous else "Y... .... ...."
+            assert got == _marks(expected), (name, anonymous)
 
 
 def test_only_the_author_sees_their_name_on_an_anonymous_post_whoever_else_asks():
@@ -264,7 +277,7 @@ ROW_RULES = sorted(action for action, rule in RULES.items() if rule.takes)
 
 
 def test_every_rule_about_posts_or_replies_names_its_row_type():
-    assert set(ROW_RULES) == set(POST_GRIDS) | set(REPLY_GRIDS) | {"see_author", "see_reply_author"}
+    assert set(ROW_RULES) == set(POST_GRIDS) | set(REPLY_GRIDS) | {"see_author", "see_reply_author", "name_in_mail"}
 
 
 @pytest.mark.parametrize("action", ROW_RULES)

@@ -21,10 +21,10 @@ from piccolo.query import OrderByRaw
 from prayerboard.ids import looks_like_public_id
 from prayerboard.policy import Actor, can, require
 from prayerboard.rows import POST_COLUMNS, REPLY_COLUMNS, PostRow, ReplyRow, to_the_hour
-from prayerboard.services import utcnow
+from prayerboard.services import outbox, utcnow
 from prayerboard.services.errors import NotFound
-from prayerboard.tables import Follow, Member, Notification, Post, Prayer, Reply
-from prayerboard.vocab import MODERATOR_ROLES, MemberState, NotificationKind
+from prayerboard.tables import Follow, Member, Notification, OutboxMessage, Post, Prayer, Reply
+from prayerboard.vocab import MODERATOR_ROLES, MailFrequency, MailKind, MemberState, NotificationKind, OutboxStatus
 
 PAGE_SIZE = 20
 NO_LONGER_AVAILABLE = "A post you followed is no longer available"
@@ -85,12 +85,77 @@ def _reader(row: dict[str, Any]) -> Actor:
     return Actor(id=row["id"], role=row["role"], state=row["state"])
 
 
-async def _who_may_see(post: PostRow, member_ids: set[int]) -> list[int]:
-    """Of ``member_ids``, those who may see ``post`` now: no one is told of a post they cannot read."""
+# What deciding a reader's mail needs, read with the reader.
+_MAIL_COLUMNS = (
+    Member.email,
+    Member.email_confirmed,
+    Member.mail_news,
+    Member.mail_review,
+    Member.mail_urgent,
+)
+
+
+async def _who_may_see(post: PostRow, member_ids: set[int]) -> list[dict[str, Any]]:
+    """Of ``member_ids``, those who may see ``post`` now (no one is told of a post they cannot
+    read), in id order, with what deciding their mail needs."""
     if not member_ids:
         return []
-    rows = await Member.select(Member.id, Member.role, Member.state).where(Member.id.is_in(sorted(member_ids)))
-    return [r["id"] for r in rows if can(_reader(r), "view_post", post)]
+    rows = await (
+        Member.select(Member.id, Member.role, Member.state, *_MAIL_COLUMNS)
+        .where(Member.id.is_in(sorted(member_ids)))
+        .order_by(Member.id)
+    )
+    return [r for r in rows if can(_reader(r), "view_post", post)]
+
+
+def mail_at_once(kind: NotificationKind, reader: dict[str, Any]) -> MailKind | None:
+    """The mail an event sends its reader at once, by their choices, or None.
+
+    Urgent reports go to every moderator who has not turned them off, whatever their digest
+    setting; news and posts waiting for approval only to those who chose each event. No mail
+    goes to an address not yet confirmed.
+    """
+    if not reader["email"] or not reader["email_confirmed"] or reader["state"] not in READING_STATES:
+        return None
+    if kind == NotificationKind.URGENT_REPORT:
+        return MailKind.URGENT_REPORT if reader["mail_urgent"] else None
+    if kind == NotificationKind.WAITING_POST:
+        return MailKind.REVIEW if reader["mail_review"] == MailFrequency.EACH else None
+    return MailKind.NEWS if reader["mail_news"] == MailFrequency.EACH else None
+
+
+async def _mail(kind: NotificationKind, reader: dict[str, Any], notification_id: int, coarse: bool) -> None:
+    """Put the event's mail in the outbox, unless one about the same row is still waiting: the
+    mail is written when sent, so it will tell of this event too."""
+    mail_kind = mail_at_once(kind, reader)
+    if mail_kind is None:
+        return
+    waiting = await OutboxMessage.exists().where(
+        (OutboxMessage.notification == notification_id)
+        & (OutboxMessage.status == OutboxStatus.WAITING)
+        & OutboxMessage.claimed_until.is_null()
+    )
+    if waiting:
+        return
+    # What an anonymous author did is told no finer than the hour, in mail as on the page: its
+    # mail waits for the hour to end, so when it arrives says nothing finer.
+    not_before = to_the_hour(utcnow()) + dt.timedelta(hours=1) if coarse else None
+    await outbox.enqueue(
+        to_address=reader["email"],
+        subject="",
+        text="",
+        kind=mail_kind,
+        member_id=reader["id"],
+        notification=notification_id,
+        not_before=not_before,
+    )
+
+
+async def notice_written(member_id: int, notification_id: int) -> None:
+    """A moderator's notice was written for the member: mailed at once if they chose each event."""
+    reader = await Member.select(Member.id, Member.state, *_MAIL_COLUMNS).where(Member.id == member_id).first()
+    if reader is not None:
+        await _mail(NotificationKind.NOTICE, reader, notification_id, coarse=False)
 
 
 async def _record(
@@ -113,8 +178,9 @@ async def _record(
     if coarse:
         now = to_the_hour(now)
     # In one order, so two events recorded at once take the recipients' rows in the same order.
-    for member in sorted(await _who_may_see(post, wanted)):
-        grouped = (
+    for reader in await _who_may_see(post, wanted):
+        member = reader["id"]
+        rows = (
             await Notification.update(
                 {Notification.event_count: Notification.event_count + 1, Notification.updated_at: now}
             )
@@ -126,10 +192,11 @@ async def _record(
             )
             .returning(Notification.id)
         )
-        if not grouped:
-            await Notification.insert(
+        if not rows:
+            rows = await Notification.insert(
                 Notification(member=member, kind=kind, post=post.id, text="", link=link, created_at=now, updated_at=now)
-            )
+            ).returning(Notification.id)
+        await _mail(kind, reader, rows[0]["id"], coarse)
 
 
 async def _followers(post_id: int) -> set[int]:
@@ -270,6 +337,27 @@ class NotificationPage:
     has_more: bool
 
 
+# What ``worded`` reads of a row.
+NOTIFICATION_COLUMNS = (
+    Notification.public_id,
+    Notification.kind,
+    Notification.post,
+    Notification.event_count,
+    Notification.text,
+    Notification.link,
+    Notification.read,
+    Notification.created_at,
+    Notification.updated_at,
+)
+
+
+async def posts_by_id(post_ids: Iterable[int | None]) -> dict[int, PostRow]:
+    """The posts ``worded`` needs, by id, in one query."""
+    wanted = sorted({i for i in post_ids if i is not None})
+    found = await Post.select(*POST_COLUMNS).where(Post.id.is_in(wanted)) if wanted else []
+    return {r["id"]: PostRow.from_row(r) for r in found}
+
+
 async def unread_count(actor: Actor | None) -> int:
     """How many unread rows the member has, for the header: one COUNT."""
     if actor is None or actor.id is None:
@@ -315,8 +403,9 @@ async def _replies_within(actor: Actor, post: PostRow, since: dt.datetime, until
     return sum(1 for r in rows if can(actor, "view_reply", ReplyRow.from_row(r)))
 
 
-async def _item(actor: Actor, row: dict[str, Any], posts: dict[int, PostRow]) -> NotificationItem | None:
-    """The row as the reader may see it now; None for a group of replies none of which remain."""
+async def worded(actor: Actor, row: dict[str, Any], posts: dict[int, PostRow]) -> NotificationItem | None:
+    """The row as the reader may see it now (on the page, and the words of its mail); None for a
+    group of replies none of which remain."""
     kind = NotificationKind(row["kind"])
     at = row["updated_at"] or row["created_at"]
     text, link, count = row["text"], row["link"], row["event_count"]
@@ -348,27 +437,15 @@ async def page_of(actor: Actor, page: int = 1) -> NotificationPage:
     """The member's notifications, newest event first, ``PAGE_SIZE`` at a time."""
     page = max(1, page)
     rows: list[dict[str, Any]] = (
-        await Notification.select(
-            Notification.public_id,
-            Notification.kind,
-            Notification.post,
-            Notification.event_count,
-            Notification.text,
-            Notification.link,
-            Notification.read,
-            Notification.created_at,
-            Notification.updated_at,
-        )
+        await Notification.select(*NOTIFICATION_COLUMNS)
         .where(Notification.member == actor.id)
         .order_by(OrderByRaw("COALESCE(updated_at, created_at)"), Notification.id, ascending=False)
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
     )
     shown = rows[:PAGE_SIZE]
-    post_ids = sorted({r["post"] for r in shown if r["post"] is not None})
-    found = await Post.select(*POST_COLUMNS).where(Post.id.is_in(post_ids)) if post_ids else []
-    posts = {r["id"]: PostRow.from_row(r) for r in found}
-    items = tuple(item for item in [await _item(actor, r, posts) for r in shown] if item is not None)
+    posts = await posts_by_id(r["post"] for r in shown)
+    items = tuple(item for item in [await worded(actor, r, posts) for r in shown] if item is not None)
     return NotificationPage(items=items, page=page, has_more=len(rows) > PAGE_SIZE)
 
 

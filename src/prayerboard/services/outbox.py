@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from prayerboard.rows import POST_COLUMNS, PostRow
 from prayerboard.services import unsubscribe, utcnow
 from prayerboard.settings import Settings
 from prayerboard.tables import OutboxMessage, Post
-from prayerboard.vocab import OutboxStatus
+from prayerboard.vocab import MailKind, OutboxStatus
 
 __all__ = ["after_commit", "enqueue", "run_sender", "send_due", "wake"]
 
@@ -70,6 +71,9 @@ async def enqueue(
     kind: str,
     member_id: int | None = None,
     post: PostRow | None = None,
+    notification: int | None = None,
+    covers: tuple[dt.datetime | None, dt.datetime] | None = None,
+    not_before: dt.datetime | None = None,
 ) -> None:
     """Write one message to the outbox; call it inside the transaction of the event it tells of.
 
@@ -78,6 +82,11 @@ async def enqueue(
     chose (``recovery.reset_link_base``). With ``post``, the post's visibility and anonymity now
     are recorded: if the post is deleted, held, hidden, removed, narrowed or made anonymous
     before the message goes, it is skipped, not sent.
+
+    A kind written when sent (``WRITTEN_WHEN_SENT``) has no text yet: it names the
+    ``notification`` it tells of, or the span of time (``covers``) a digest or prayer list
+    gathers, and the sender's ``render`` writes it from what its reader may see then.
+    ``not_before``: the message waits until then (news of anonymous content goes on the hour).
     """
     now = utcnow()
     await OutboxMessage.insert(
@@ -91,7 +100,10 @@ async def enqueue(
             post=post.id if post is not None else None,
             post_visibility=str(post.visibility) if post is not None else "",
             post_anonymous=post.anonymous if post is not None else False,
-            next_attempt_at=now,
+            notification=notification,
+            covers_from=covers[0] if covers is not None else None,
+            covers_until=covers[1] if covers is not None else None,
+            next_attempt_at=max(now, not_before) if not_before is not None else now,
             created_at=now,
         )
     )
@@ -114,6 +126,9 @@ class Claimed:
     post: int | None
     post_visibility: str
     post_anonymous: bool
+    notification: int | None
+    covers_from: dt.datetime | None
+    covers_until: dt.datetime | None
     attempts: int
     claimed_until: dt.datetime
 
@@ -130,6 +145,9 @@ class Claimed:
             post=row["post"],
             post_visibility=row["post_visibility"],
             post_anonymous=bool(row["post_anonymous"]),
+            notification=row["notification"],
+            covers_from=row["covers_from"],
+            covers_until=row["covers_until"],
             attempts=row["attempts"],
             claimed_until=row["claimed_until"],
         )
@@ -146,9 +164,48 @@ CLAIMED_COLUMNS = (
     OutboxMessage.post,
     OutboxMessage.post_visibility,
     OutboxMessage.post_anonymous,
+    OutboxMessage.notification,
+    OutboxMessage.covers_from,
+    OutboxMessage.covers_until,
     OutboxMessage.attempts,
     OutboxMessage.claimed_until,
 )
+
+
+# Kinds with no text until they are sent: written then, from what their reader may see then.
+WRITTEN_WHEN_SENT = frozenset(
+    {
+        MailKind.NEWS,
+        MailKind.NEWS_DIGEST,
+        MailKind.REVIEW,
+        MailKind.REVIEW_DIGEST,
+        MailKind.URGENT_REPORT,
+        MailKind.PRAYER_LIST,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A message's words, written as it is sent."""
+
+    subject: str
+    text: str
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class SenderHooks:
+    """What the sender calls beyond sending: ``render`` writes the kinds in ``WRITTEN_WHEN_SENT``
+    (None: nothing is left to tell, and the message is skipped); ``before_batch`` starts the
+    digests that are due. Passed in, because what they read (notifications, posts) enqueues mail
+    and so imports this module."""
+
+    render: Callable[[Settings, Claimed], Awaitable[Written | None]] | None = None
+    before_batch: Callable[[Settings], Awaitable[None]] | None = None
+
+
+NO_HOOKS = SenderHooks()
 
 
 def _claimable(now: dt.datetime) -> Any:
@@ -262,7 +319,15 @@ async def _count_unexpected(settings: Settings, message: Claimed, exc: Exception
     return OutboxStatus.FAILED if given_up else OutboxStatus.WAITING
 
 
-async def send_one(settings: Settings, claimed: Claimed) -> OutboxStatus | None:
+async def _words(settings: Settings, message: Claimed, hooks: SenderHooks) -> Written | None:
+    if message.kind not in WRITTEN_WHEN_SENT:
+        return Written(message.subject, message.text_body, message.html_body)
+    if hooks.render is None:
+        raise TypeError(f"no writer for {message.kind} mail in this sender")
+    return await hooks.render(settings, message)
+
+
+async def send_one(settings: Settings, claimed: Claimed, hooks: SenderHooks = NO_HOOKS) -> OutboxStatus | None:
     """Send (or skip) one claimed message and record what happened; None if it is no longer ours."""
     message = await _renew(claimed)
     if message is None:
@@ -273,13 +338,18 @@ async def send_one(settings: Settings, claimed: Claimed) -> OutboxStatus | None:
         return OutboxStatus.SKIPPED
     attempts = message.attempts + 1
     try:
+        words = await _words(settings, message, hooks)
+        if words is None:
+            await _finish(message, {OutboxMessage.status: OutboxStatus.SKIPPED})
+            log.info("mail %d skipped: nothing its reader may see is left to tell", message.id)
+            return OutboxStatus.SKIPPED
         mail.check_envelope_address(message.to_address)
         built = mail.build_message(
             settings,
             to_address=message.to_address,
-            subject=message.subject,
-            text=message.text_body,
-            html_body=message.html_body,
+            subject=words.subject,
+            text=words.text,
+            html_body=words.html,
             extra_headers=extra_headers(settings, message),
         )
     except (mail.Undeliverable, ValueError, TypeError) as exc:  # trying again cannot help
@@ -318,21 +388,26 @@ async def send_one(settings: Settings, claimed: Claimed) -> OutboxStatus | None:
             OutboxMessage.attempts: attempts,
             OutboxMessage.sent_at: utcnow(),
             OutboxMessage.last_error: "",
+            # What went, as it was written when sent.
+            OutboxMessage.subject: words.subject,
+            OutboxMessage.text_body: words.text,
         },
     )
     log.info("mail %d %s %s", message.id, "sent to" if settings.smtp else "written to", where)
     return OutboxStatus.SENT
 
 
-async def send_due(settings: Settings) -> tuple[int, bool]:
+async def send_due(settings: Settings, hooks: SenderHooks = NO_HOOKS) -> tuple[int, bool]:
     """Claim and handle one batch: how many were claimed, and whether any went out or was skipped."""
+    if hooks.before_batch is not None:
+        await hooks.before_batch(settings)
     batch = await claim()
     progressed = False
     for message in batch:
         # Each message on its own: one that fails in a way nobody foresaw must not keep the
         # rest of the batch from going.
         try:
-            outcome = await send_one(settings, message)
+            outcome = await send_one(settings, message, hooks)
         except Exception as exc:
             if db.is_storage_unavailable(exc):  # nothing else can go either; the loop says so once
                 raise
@@ -342,7 +417,7 @@ async def send_due(settings: Settings) -> tuple[int, bool]:
     return len(batch), progressed
 
 
-async def run_sender(settings: Settings) -> None:
+async def run_sender(settings: Settings, hooks: SenderHooks = NO_HOOKS) -> None:
     """Send until cancelled: at once when this process enqueues, else every poll interval.
 
     A full batch that made progress is followed at once by the next; otherwise the loop waits,
@@ -362,7 +437,7 @@ async def run_sender(settings: Settings) -> None:
     while True:
         event.clear()
         try:
-            claimed, progressed = await send_due(settings)
+            claimed, progressed = await send_due(settings, hooks)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -17,7 +17,7 @@ from prayerboard import policy
 from prayerboard.forms import FormErrors, clean_text
 from prayerboard.policy import Actor, can
 from prayerboard.rows import to_the_hour
-from prayerboard.services import utcnow
+from prayerboard.services import notifications, utcnow
 from prayerboard.tables import ModerationLogEntry, Notification, Post, Reply
 from prayerboard.vocab import TargetKind
 
@@ -77,7 +77,10 @@ async def notify(member_id: int | None, text: str, link: str = "") -> None:
     """Tell one member, in the app, what happened to them or to what they wrote."""
     if member_id is None:
         return
-    await Notification.insert(Notification(member=member_id, text=text, link=link, created_at=utcnow()))
+    rows = await Notification.insert(
+        Notification(member=member_id, text=text, link=link, created_at=utcnow())
+    ).returning(Notification.id)
+    await notifications.notice_written(member_id, rows[0]["id"])
 
 
 async def record(
