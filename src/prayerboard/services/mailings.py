@@ -275,6 +275,12 @@ def _news_line(
     return f"There is news on a post you follow: {link}", ""
 
 
+def _withdrawn(item: notifications.NotificationItem, post: PostRow | None) -> bool:
+    """News of a post held, hidden or removed since is not told, even to its author (who hears
+    from the moderators instead); a moderator's news of a post waiting is about just that."""
+    return item.kind in NEWS_KINDS and post is not None and post.moderation != ModerationState.VISIBLE
+
+
 async def _reader(message: Claimed) -> dict[str, Any] | None:
     if message.member is None:
         return None
@@ -358,9 +364,10 @@ async def _render_digest(
     lines: list[str] = []
     for row in rows[:DIGEST_LINES_MAX]:
         item = await notifications.worded(actor, row, posts)
-        if item is None or (item.kind != NotificationKind.NOTICE and not item.link):
+        post = posts.get(row["post"]) if row["post"] is not None else None
+        if item is None or (item.kind != NotificationKind.NOTICE and not item.link) or _withdrawn(item, post):
             continue
-        line, more = _news_line(settings, actor, item, posts.get(row["post"]) if row["post"] is not None else None)
+        line, more = _news_line(settings, actor, item, post)
         lines.append(f"* {line}" + (f"\n  {more}" if more else ""))
     if not lines:
         return None

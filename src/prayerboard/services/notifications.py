@@ -124,7 +124,9 @@ def mail_at_once(kind: NotificationKind, reader: dict[str, Any]) -> MailKind | N
     return MailKind.NEWS if reader["mail_news"] == MailFrequency.EACH else None
 
 
-async def _mail(kind: NotificationKind, reader: dict[str, Any], notification_id: int, coarse: bool) -> None:
+async def _mail(
+    kind: NotificationKind, reader: dict[str, Any], notification_id: int, coarse: bool, post: PostRow | None = None
+) -> None:
     """Put the event's mail in the outbox, unless one about the same row is still waiting: the
     mail is written when sent, so it will tell of this event too."""
     mail_kind = mail_at_once(kind, reader)
@@ -148,6 +150,9 @@ async def _mail(kind: NotificationKind, reader: dict[str, Any], notification_id:
         member_id=reader["id"],
         notification=notification_id,
         not_before=not_before,
+        # News of a post is not sent once the post is hidden, narrowed or made anonymous; a
+        # moderator's mail about it goes whatever its state.
+        post=post if mail_kind == MailKind.NEWS else None,
     )
 
 
@@ -196,7 +201,7 @@ async def _record(
             rows = await Notification.insert(
                 Notification(member=member, kind=kind, post=post.id, text="", link=link, created_at=now, updated_at=now)
             ).returning(Notification.id)
-        await _mail(kind, reader, rows[0]["id"], coarse)
+        await _mail(kind, reader, rows[0]["id"], coarse, post)
 
 
 async def _followers(post_id: int) -> set[int]:
