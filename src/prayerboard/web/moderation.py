@@ -14,12 +14,13 @@ from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from prayerboard import mail
 from prayerboard.auth import guard
 from prayerboard.forms import FormErrors, clean_text, parse_body, parse_id
 from prayerboard.policy import Actor
 from prayerboard.services import posts, restrictions
 from prayerboard.services.errors import NotFound
-from prayerboard.services.moderation import actions, admin, log, perform, queue
+from prayerboard.services.moderation import actions, admin, log, perform, queue, safeguarding
 from prayerboard.services.moderation.actions import Effect
 from prayerboard.services.moderation.log import clean_reason
 from prayerboard.services.moderation.perform import Content, NotApplicable
@@ -42,6 +43,19 @@ async def _number(kind: TargetKind, target_id: str) -> int:
     if kind == TargetKind.REPLY:
         return await posts.reply_number(None, target_id)
     return path_id(target_id)
+
+
+async def _content(target_kind: str, target_id: str) -> tuple[TargetKind, int]:
+    """A post or reply named in a moderation address; anything else (a member, an unknown kind) is a 404."""
+    kind = KINDS.get(target_kind)
+    if kind not in (TargetKind.POST, TargetKind.REPLY):
+        raise NotFound()
+    assert kind is not None
+    return kind, await _number(kind, target_id)
+
+
+def _item_address(kind: TargetKind, target_id: str) -> str:
+    return f"/mod/{'posts' if kind == TargetKind.POST else 'replies'}/{target_id}"
 
 
 async def _item_page(
@@ -129,6 +143,66 @@ class ModerationController(Controller):
         if declared.done:
             flash(request, declared.done_for(kind), FLASH)
         return see_other("/mod")
+
+    # Safeguarding on an urgent report (docs/moderation.md, "Safeguarding"): each step is a POST
+    # that the service checks with the policy and logs.
+
+    @post("/{target_kind:str}/{target_id:str}/safeguarding/email")
+    async def show_email(self, request: Request, target_kind: FromPath[str], target_id: FromPath[str]) -> Template:
+        """A named author's address, on this answer only; refused for an anonymous author."""
+        actor = require_member(request)
+        kind, number = await _content(target_kind, target_id)
+        try:
+            shown = await safeguarding.show_email(actor, kind, number)
+        except (safeguarding.NoUrgentReport, safeguarding.AuthorIsAnonymous) as exc:
+            return await _item_page(request, actor, kind, number, exc.status_code, errors={"safeguarding": exc.message})
+        return await _item_page(request, actor, kind, number, shown_email=shown)
+
+    @post("/{target_kind:str}/{target_id:str}/safeguarding/write")
+    async def write_to_author(
+        self, request: Request, target_kind: FromPath[str], target_id: FromPath[str]
+    ) -> Template | Redirect:
+        """A message to the author, mailed by the board and signed by "the moderators"."""
+        actor = require_member(request)
+        kind, number = await _content(target_kind, target_id)
+        settings = request.app.state.settings
+        raw: dict[str, Any] = {}
+        try:
+            await safeguarding.check(actor, kind, number)
+            raw = await read_form(request)
+            message = safeguarding.clean_message(raw.get("message"))
+            await safeguarding.write_to_author(
+                actor, kind, number, message, settings.board_name, mail.link_base(settings)
+            )
+        except FormErrors as exc:
+            return await _item_page(
+                request, actor, kind, number, FORM_ERROR_STATUS, errors=exc.errors, values={**raw, **exc.values}
+            )
+        except safeguarding.NoUrgentReport as exc:
+            return await _item_page(request, actor, kind, number, exc.status_code, errors={"safeguarding": exc.message})
+        flash(request, "Your message is on its way to the author, from “the moderators”. This was logged.", FLASH)
+        return see_other(_item_address(kind, target_id))
+
+    @post("/{target_kind:str}/{target_id:str}/safeguarding/reached-out")
+    async def reached_out(
+        self, request: Request, target_kind: FromPath[str], target_id: FromPath[str]
+    ) -> Template | Redirect:
+        """Record that this moderator reached out, with an optional note."""
+        actor = require_member(request)
+        kind, number = await _content(target_kind, target_id)
+        raw: dict[str, Any] = {}
+        try:
+            await safeguarding.check(actor, kind, number)
+            raw = await read_form(request)
+            await safeguarding.mark_reached_out(actor, kind, number, safeguarding.clean_note(raw.get("note")))
+        except FormErrors as exc:
+            return await _item_page(
+                request, actor, kind, number, FORM_ERROR_STATUS, errors=exc.errors, values={**raw, **exc.values}
+            )
+        except safeguarding.NoUrgentReport as exc:
+            return await _item_page(request, actor, kind, number, exc.status_code, errors={"safeguarding": exc.message})
+        flash(request, "Recorded: you reached out. This was logged.", FLASH)
+        return see_other(_item_address(kind, target_id))
 
     # Admins: restrictions a moderator placed on a moderator's or an admin's post wait here.
 

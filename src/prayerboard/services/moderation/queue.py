@@ -20,6 +20,7 @@ from prayerboard.services.moderation.actions import Action, ItemState, Place, of
 from prayerboard.services.moderation.items import ItemRow, item_state, load_item, table_for
 from prayerboard.services.moderation.log import require_moderator
 from prayerboard.services.moderation.reports import URGENT_REASON
+from prayerboard.services.moderation.safeguarding import Panel, panel
 from prayerboard.tables import Flag, Member, MemberNote, Revision
 from prayerboard.vocab import MemberState, ModerationState, ReportReason, Role, TargetKind
 
@@ -104,6 +105,7 @@ class ItemDetail:
     actions: tuple[Action, ...]
     can_redact: bool
     can_lift: bool
+    safeguarding: Panel | None = None  # an urgent report's panel (docs/moderation.md, "Safeguarding")
 
     @classmethod
     def of(
@@ -113,6 +115,7 @@ class ItemDetail:
         reports: tuple[ReportView, ...],
         revisions: tuple[RevisionView, ...],
         allowed: dict[Place, tuple[Action, ...]],
+        safeguarding: Panel | None = None,
     ) -> ItemDetail:
         """The one place that decides what a moderator learns of who wrote the item and why it waits."""
         return cls(
@@ -133,6 +136,7 @@ class ItemDetail:
             actions=allowed.get(Place.BUTTONS, ()),
             can_redact=bool(allowed.get(Place.REDACT)),
             can_lift=bool(allowed.get(Place.LIFT)),
+            safeguarding=safeguarding,
         )
 
 
@@ -289,6 +293,7 @@ async def item_detail(actor: Actor | None, kind: TargetKind, target_id: int) -> 
             for r in revisions
         ),
         allowed=allowed,
+        safeguarding=await panel(moderator, kind, target_id),
     )
 
 
