@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from mailbox import wait_until
 
 import pytest
 
@@ -250,3 +251,77 @@ def test_notifications_name_no_post_the_reader_may_not_see_and_no_anonymous_auth
         assert "A post you followed is no longer available" in world["member"].get("/notifications").text
     assert scalar("SELECT COUNT(*) FROM notification WHERE kind <> 'notice'") > 0
     assert not failures, f"{setting}:\n" + "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------------------------
+# Email: written when sent, from the post as its reader may see it then. Mail names a post (its
+# title and an excerpt) only when it is public, named and visible; about any other it says that
+# there is news and links to it. No author is ever named in mail, and no reply is quoted.
+
+
+def _every_mail_goes() -> bool:
+    return not scalar("SELECT COUNT(*) FROM outbox WHERE status = 'waiting'")
+
+
+@pytest.mark.parametrize("setting", NOTIFICATION_READERS)
+def test_mail_names_only_a_public_named_post_and_never_an_author(world, setting, mailbox):
+    word = word_for(setting)
+    title = f"Please pray {word}"
+    everyone = ("plainmember", "teamhelper", "modkeeper", AUTHOR_USERNAME)
+    for username in everyone:
+        query(
+            "UPDATE member SET mail_news = 'each', mail_review = 'each', mail_prayer_list = ?,"
+            " prayer_list_mailed_at = ? WHERE username = ?",
+            True,
+            dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+            username,
+        )
+    mailbox.stop()  # nothing goes until every change below is made
+    try:
+        post_id = world["author"].create_post(title=title, body=f"The story {word}.", **POST_FIELDS.get(setting, {}))
+        for viewer in ("member", "team", "moderator"):
+            world[viewer].post(f"/posts/{post_id}/pray")
+            world[viewer].post(f"/posts/{post_id}/replies", {"body": f"Holding you close {word}"})
+        world["author"].post(f"/posts/{post_id}/updates", {"body": f"An update {word}"})
+        # (Not marked answered: the prayer list gathers open requests.)
+        world["member"].post(f"/posts/{post_id}/flag", {"reason": "danger", "note": f"Worried {word}"})
+        if setting == "hidden":
+            query("UPDATE post SET moderation = 'hidden' WHERE public_id = ?", post_id)
+        if setting == "narrowed":
+            query("UPDATE post SET visibility = 'team' WHERE public_id = ?", post_id)
+        # News of anonymous content waits for its hour to end; and every digest and prayer list
+        # falls due as a day passes.
+        query("UPDATE outbox SET next_attempt_at = ?", dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+        query(
+            "UPDATE member SET mail_news = 'daily', news_mailed_at = ?, prayer_list_mailed_at = ?",
+            dt.datetime.now(dt.UTC) - dt.timedelta(days=1, minutes=5),
+            dt.datetime.now(dt.UTC) - dt.timedelta(days=1, minutes=5),
+        )
+        wait_until(
+            lambda: (
+                scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'news_digest'")
+                and scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'prayer_list'") >= (setting != "hidden")
+            ),
+            what="the digests and prayer lists",
+        )
+    finally:
+        mailbox.start()
+    wait_until(_every_mail_goes, what="every message sent or skipped")
+    messages = list(mailbox.messages)
+    assert messages
+    failures = []
+    named = 0
+    for message in messages:
+        parts = [f"{name}: {value}" for name, value in message.items()]
+        parts += [str(part.get_content()) for part in message.walk() if part.get_content_maintype() == "text"]
+        seen = "\n".join(parts)
+        to = message["To"]
+        if word in seen:
+            if setting != "public_named" or "Holding you close" in seen or "Worried" in seen:
+                failures.append(f"to {to}, {message['Subject']!r}: more than mail may say")
+            named += 1
+        if AUTHOR_NAME in seen or f"{AUTHOR_USERNAME}@" in seen.replace(f"To: {AUTHOR_USERNAME}@", ""):
+            failures.append(f"to {to}, {message['Subject']!r}: the author is named")
+    assert not failures, f"{setting}:\n" + "\n".join(failures)
+    if setting == "public_named":
+        assert named, "a public, named post is named in its mail"
