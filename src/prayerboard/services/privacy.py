@@ -181,6 +181,10 @@ async def export_data(actor: Actor) -> dict[str, Any]:
             "names_hidden": member["names_hidden"],
             "follow_when_taking_part": member["follow_when_taking_part"],
             "show_name_when_praying": member["show_name_when_praying"],
+            "mail_news": member["mail_news"],
+            "mail_review": member["mail_review"],
+            "mail_urgent": member["mail_urgent"],
+            "mail_prayer_list": member["mail_prayer_list"],
         },
         "posts": [
             {
