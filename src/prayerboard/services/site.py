@@ -1,4 +1,5 @@
-"""Board-wide settings that an admin changes while the board runs: members-only, who may join."""
+"""Board-wide settings that an admin changes while the board runs: members-only, who may join,
+whether new members confirm their email address."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ JOIN_POLICIES = {
 class SiteSettings:
     members_only: bool = False
     join_policy: str = "open"
+    # New members confirm their address (a link mailed to it) before they can sign in
+    # (docs/security.md, "Confirming addresses").
+    confirm_email: bool = False
 
 
 class SiteSettingsCache:
@@ -58,6 +62,7 @@ async def read_settings() -> SiteSettings:
         members_only=values.get("members_only") == "1",
         # A value this version does not know admits nobody rather than everybody.
         join_policy=join_policy if join_policy in JOIN_POLICIES else "invitation",
+        confirm_email=values.get("confirm_email") == "1",
     )
 
 
@@ -71,13 +76,18 @@ async def settings_for_admin(actor: Actor) -> SiteSettings:
     return await read_settings()
 
 
-async def save_settings(actor: Actor, members_only: bool, join_policy: str) -> None:
-    """Open the board to visitors or admit members only, and choose who may join."""
+async def save_settings(actor: Actor, members_only: bool, join_policy: str, confirm_email: bool = False) -> None:
+    """Open the board to visitors or admit members only, choose who may join, and whether new
+    members confirm their email address."""
     _require_admin(actor)
     if join_policy not in JOIN_POLICIES:
         raise FormErrors({"join_policy": "Choose who may join the board."}, {"join_policy": join_policy})
     async with transaction():
-        for key, value in (("members_only", "1" if members_only else "0"), ("join_policy", join_policy)):
+        for key, value in (
+            ("members_only", "1" if members_only else "0"),
+            ("join_policy", join_policy),
+            ("confirm_email", "1" if confirm_email else "0"),
+        ):
             await SiteSetting.insert(SiteSetting(key=key, value=value)).on_conflict(
                 target=SiteSetting.key, action="DO UPDATE", values=[SiteSetting.value]
             )

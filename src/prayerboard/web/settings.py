@@ -122,10 +122,11 @@ class AdminController(Controller):
         members_only = checkbox(raw.get("members_only"))
         # The form always sends a choice; a post without one keeps the default, "open".
         join_policy = clean_text(raw.get("join_policy"), multiline=False) or "open"
+        confirm_email = checkbox(raw.get("confirm_email"))
         try:
-            await site.save_settings(request.user, members_only, join_policy)
+            await site.save_settings(request.user, members_only, join_policy, confirm_email)
         except FormErrors as exc:
-            current = site.SiteSettings(members_only=members_only, join_policy=join_policy)
+            current = site.SiteSettings(members_only=members_only, join_policy=join_policy, confirm_email=confirm_email)
             return _admin_page(request, current, FORM_ERROR_STATUS, errors=exc.errors)
         return _saved(request, SITE_SETTINGS_SAVED, "/admin/settings")
 
