@@ -1236,6 +1236,8 @@ SIGN_IN_EXEMPT = {
     "/logout",
     "/password/forgot",
     "/password/reset/{token:str}",
+    "/register/resend",
+    "/register/confirm/{token:str}",
     "/mail/unsubscribe/{token:str}",
 }
 # Mail programs post here with no cookie and no form token (RFC 8058): the signed link is the

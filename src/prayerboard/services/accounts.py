@@ -9,10 +9,10 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from prayerboard import passwords
-from prayerboard.db import is_unique_violation
+from prayerboard.db import is_unique_violation, transaction
 from prayerboard.forms import Credentials, FormErrors, Registration
 from prayerboard.policy import Actor
 from prayerboard.services import display_names, utcnow
@@ -22,6 +22,7 @@ from prayerboard.tables import AuthorRestriction, Member, RetiredUsername
 from prayerboard.vocab import MemberState, RestrictionAction, RestrictionStatus, Role
 
 GENERIC_LOGIN_ERROR = "That username and password do not match."
+ADDRESS_NOT_CONFIRMED = "Confirm your email address first: open the link we sent you, or ask for a new one below."
 GONE = frozenset({MemberState.SUSPENDED, MemberState.DELETED})  # accounts no session may use
 
 # A deleted member's username is kept from everyone else this long, so that old links, old
@@ -70,12 +71,25 @@ async def retire_username(key: str) -> None:
     )
 
 
-async def register(form: Registration, role: Role = Role.MEMBER, state: MemberState = MemberState.ACTIVE) -> Actor:
+class AddressCheck(Protocol):
+    """Mails a new member the link that confirms their address (``email_address.Links``)."""
+
+    async def send_link(self, member_id: int, address: str) -> None: ...
+
+
+async def register(
+    form: Registration,
+    role: Role = Role.MEMBER,
+    state: MemberState = MemberState.ACTIVE,
+    confirm: AddressCheck | None = None,
+) -> Actor:
     """Create a member; a username taken in any letter case, or retired, is refused at its field.
 
     A retired name gets the same words as a taken one: whether an account was deleted is
     nobody else's business. The name is checked before the password is hashed, so a flood of
-    sign-ups for a taken name costs no hashing at all.
+    sign-ups for a taken name costs no hashing at all. With ``confirm``, the address starts
+    unconfirmed and its link is mailed in the transaction that makes the member
+    (docs/security.md, "Confirming addresses").
     """
     key = username_key(form.username)
     taken = FormErrors(
@@ -87,27 +101,38 @@ async def register(form: Registration, role: Role = Role.MEMBER, state: MemberSt
     await display_names.check_display_name(form.display_name, taken.values)
     password_hash = await passwords.hash_password(form.password)
     try:
-        row = (
-            await Member.insert(
-                Member(
-                    username=form.username,
-                    username_key=key,
-                    display_name=form.display_name,
-                    email=form.email,
-                    password_hash=password_hash,
-                    role=role,
-                    state=state,
-                    session_epoch=secrets.randbelow(SESSION_EPOCH_START_LIMIT),
-                    created_at=utcnow(),
-                )
-            ).returning(*Member.all_columns())
-        )[0]
+        async with transaction():
+            row = await _insert_member(form, key, password_hash, role, state, confirm)
     except Exception as exc:
         # Two people registering the same name at once: the unique index decides.
         if is_unique_violation(exc):
             raise taken from exc
         raise
     return actor_from_row(row)
+
+
+async def _insert_member(
+    form: Registration, key: str, password_hash: str, role: Role, state: MemberState, confirm: AddressCheck | None
+) -> dict[str, Any]:
+    row: dict[str, Any] = (
+        await Member.insert(
+            Member(
+                username=form.username,
+                username_key=key,
+                display_name=form.display_name,
+                email=form.email,
+                email_confirmed=confirm is None,
+                password_hash=password_hash,
+                role=role,
+                state=state,
+                session_epoch=secrets.randbelow(SESSION_EPOCH_START_LIMIT),
+                created_at=utcnow(),
+            )
+        ).returning(*Member.all_columns())
+    )[0]
+    if confirm is not None:
+        await confirm.send_link(row["id"], row["email"])
+    return row
 
 
 def counter_key(kind: str, value: str) -> str:
@@ -238,13 +263,27 @@ class LoginThrottle:
         await self.counters.reset(key)
 
 
-async def authenticate(attempt: SignInAttempt, throttle: LoginThrottle, secret_key: str) -> Actor:
+class AddressNotConfirmed(FormErrors):
+    """The right password, for a member who has not confirmed the address they joined with."""
+
+    status_code = 403
+
+    def __init__(self, username: str) -> None:
+        super().__init__({"username": ADDRESS_NOT_CONFIRMED}, {"username": username})
+
+
+async def authenticate(
+    attempt: SignInAttempt, throttle: LoginThrottle, secret_key: str, confirmed_only: bool = False
+) -> Actor:
     """Check a username and password; the same message and cost whether or not the account exists.
 
     The attempt is counted before the password is checked (``LoginThrottle.count``). Every
     attempt that is not throttled runs one full password verification, for an unknown name, a
     deleted or suspended account and a wrong password alike, so neither the answer nor its
     timing tells them apart. A member suspended as "the author of post N" cannot sign in either.
+    With ``confirmed_only`` (the board asks new members to confirm their address), the right
+    password of a member who has not confirmed it is answered ``AddressNotConfirmed``: only
+    someone who knows the password learns that the account waits.
     """
     credentials = attempt.credentials
     row = await Member.select().where(Member.username_key == username_key(credentials.username)).first()
@@ -256,6 +295,8 @@ async def authenticate(attempt: SignInAttempt, throttle: LoginThrottle, secret_k
     if not ok or row is None or row["state"] in GONE:
         raise FormErrors({"password": GENERIC_LOGIN_ERROR}, {"username": credentials.username})
     await throttle.succeeded(credentials.username, device_nonce)
+    if confirmed_only and not row["email_confirmed"]:
+        raise AddressNotConfirmed(row["username"])
     if passwords.needs_rehash(row["password_hash"]):
         new_hash = await passwords.hash_password(credentials.password)
         await Member.update({Member.password_hash: new_hash}).where(Member.id == row["id"])

@@ -216,13 +216,21 @@ class JoinLimits:
 
 
 async def join(
-    raw: Mapping[str, Any], site: SiteSettings, token: str | None, address: str, limits: JoinLimits
+    raw: Mapping[str, Any],
+    site: SiteSettings,
+    token: str | None,
+    address: str,
+    limits: JoinLimits,
+    confirm: accounts.AddressCheck | None = None,
 ) -> Actor:
     """Register under the board's join policy; the new member's actor ("pending" on approval boards).
 
     The invitation is checked before the form is even read; the attempt is counted against the
-    address before any name is looked up or password hashed.
+    address before any name is looked up or password hashed. When the board asks new members to
+    confirm their address, ``confirm`` mails the link, whichever way they joined: an invitation
+    is a link a moderator passed on, and says nothing about the address typed here.
     """
+    confirm = confirm if site.confirm_email else None
     await check_invitation(site, token)
     form = parse_registration(raw)
     # On a members-only board a refused name tells a stranger that someone by that name is
@@ -233,16 +241,16 @@ async def join(
     await limits.count_registration(address)
     try:
         if site.join_policy == "invitation":
-            return await _join_by_invitation(form, token or "")
+            return await _join_by_invitation(form, token or "", confirm)
         state = MemberState.PENDING if site.join_policy == "approval" else MemberState.ACTIVE
-        return await accounts.register(form, state=state)
+        return await accounts.register(form, state=state, confirm=confirm)
     except FormErrors as exc:
         if probing_matters and "username" in exc.errors:
             await limits.counters.hit(limits.taken_key(address), limits.taken_window_seconds)
         raise
 
 
-async def _join_by_invitation(form: Registration, token: str) -> Actor:
+async def _join_by_invitation(form: Registration, token: str, confirm: accounts.AddressCheck | None) -> Actor:
     # Claim the invitation first, in one statement, so two people with one link cannot both join;
     # give it back if the account cannot be made (a taken name, say).
     claimed = await Invitation.update({Invitation.used_at: utcnow()}).where(_usable(token)).returning(Invitation.id)
@@ -250,7 +258,7 @@ async def _join_by_invitation(form: Registration, token: str) -> Actor:
         raise InvitationRefused()
     invitation_id = claimed[0]["id"]
     try:
-        actor = await accounts.register(form)
+        actor = await accounts.register(form, confirm=confirm)
     except BaseException:
         await Invitation.update({Invitation.used_at: None}).where(Invitation.id == invitation_id)
         raise

@@ -174,6 +174,8 @@ async def export_data(actor: Actor) -> dict[str, Any]:
             "username": member["username"],
             "display_name": member["display_name"],
             "email": member["email"],
+            "email_confirmed": member["email_confirmed"],
+            "pending_email": member["pending_email"],
             "role": member["role"],
             "joined_at": _iso(member["created_at"]),
             "default_visibility": member["default_visibility"],
@@ -248,6 +250,7 @@ async def delete_account(actor: Actor, password: str, content: str) -> None:
                 Member.username_key: f"~deleted-{actor.id}",
                 Member.display_name: "Deleted member",
                 Member.email: "",
+                Member.pending_email: "",
                 Member.password_hash: "!",  # no argon2 hash: nothing can sign in
                 Member.state: "deleted",
                 Member.session_epoch: Member.session_epoch + 1,

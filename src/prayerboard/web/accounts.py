@@ -1,4 +1,5 @@
-"""Register (under the board's join policy), sign in, sign out, and the applicant's waiting page."""
+"""Register (under the board's join policy), confirm the address, sign in, sign out, and the
+applicant's waiting page."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from prayerboard.auth import current_actor, require_member
-from prayerboard.forms import FormErrors, parse_login
+from prayerboard.forms import FormErrors, clean_text, parse_login
 from prayerboard.policy import Actor
-from prayerboard.services import accounts, membership, recovery
+from prayerboard.services import accounts, email_address, membership, recovery
 from prayerboard.services.errors import Throttled
 from prayerboard.sessions import rotate_session
 from prayerboard.web.common import client_address, read_form, render, safe_next, see_other
+from prayerboard.web.email_address import link_throttle, links
 
 FORM_ERROR_STATUS = 422
 RESET_DONE = "Your new password is set, and you are signed in. Any other place you were signed in has been signed out."
 WAITING_PAGE = "/join/waiting"
+ADDRESS_CONFIRMED = "Thank you: your email address is confirmed, and you are signed in."
+NEW_ADDRESS_CONFIRMED = "Your new email address is confirmed: mail goes there from now on."
 
 
 def _renew_csrf_token(request: Request, response: Redirect) -> Redirect:
@@ -113,6 +117,41 @@ def _unusable_link(request: Request, exc: recovery.ResetLinkInvalid | recovery.R
     )
 
 
+def _confirm_page(request: Request, token: str, target: email_address.ConfirmTarget) -> Template:
+    return _no_store(render(request, "accounts/confirm_email.html", token=token, address=target.address, problem=None))
+
+
+def _unusable_confirm_link(
+    request: Request, exc: email_address.ConfirmLinkInvalid | email_address.ConfirmLinkExpired
+) -> Template:
+    return _no_store(
+        render(request, "accounts/confirm_email.html", exc.status_code, token="", address="", problem=exc.message)
+    )
+
+
+def _check_email(
+    request: Request,
+    status_code: int = 200,
+    *,
+    login: str,
+    sent_to: str = "",
+    unconfirmed: bool = False,
+    resent: bool = False,
+    error: str = "",
+) -> Template:
+    """The page that says where the link went, with a form to have it sent again."""
+    return render(
+        request,
+        "accounts/check_email.html",
+        status_code,
+        login=login,
+        sent_to=sent_to,
+        unconfirmed=unconfirmed,
+        resent=resent,
+        error=error,
+    )
+
+
 class AccountController(Controller):
     @get("/register", name="register")
     async def register_form(self, request: Request, invite: FromQuery[str] = "") -> Template | Redirect:
@@ -135,7 +174,9 @@ class AccountController(Controller):
         invite = str(raw.get("invite") or "")
         site_settings = await request.app.state.site_settings.get()
         try:
-            actor = await membership.join(raw, site_settings, invite, client_address(request), _join_limits(request))
+            actor = await membership.join(
+                raw, site_settings, invite, client_address(request), _join_limits(request), links(request)
+            )
         except FormErrors as exc:
             return render(
                 request,
@@ -145,7 +186,53 @@ class AccountController(Controller):
                 errors=exc.errors,
                 join_policy=site_settings.join_policy,
             )
+        if site_settings.confirm_email:
+            # Not signed in: the link mailed to the address signs the member in once opened.
+            # The address as registration cleaned it (``forms.parse_registration``).
+            sent_to = clean_text(raw.get("email"), multiline=False).lower()
+            return _check_email(request, login=actor.username, sent_to=sent_to)
         return _signed_in(request, actor, _after_sign_in(actor))
+
+    @post("/register/resend", opt={"widens_only": True})
+    async def resend_link(self, request: Request) -> Template:
+        """The same page and status whether or not anyone waits behind that name or address."""
+        raw = await read_form(request)
+        try:
+            target = email_address.parse_target(raw)
+            await email_address.send_link_again(target, client_address(request), link_throttle(request), links(request))
+        except FormErrors as exc:
+            return _check_email(
+                request, FORM_ERROR_STATUS, login="", resent=True, error=next(iter(exc.errors.values()))
+            )
+        except Throttled as exc:
+            page = _check_email(request, exc.status_code, login=target, resent=True, error=exc.message)
+            page.headers["Retry-After"] = str(exc.retry_after)
+            return page
+        return _check_email(request, login=target, resent=True)
+
+    @get("/register/confirm/{token:str}", name="confirm_email")
+    async def confirm_form(self, request: Request, token: FromPath[str]) -> Template:
+        """Only a page with a button: mail scanners open links, and opening one changes nothing."""
+        try:
+            target = await email_address.check_token(request.app.state.settings.secret_key, token)
+        except (email_address.ConfirmLinkInvalid, email_address.ConfirmLinkExpired) as exc:
+            return _unusable_confirm_link(request, exc)
+        return _confirm_page(request, token, target)
+
+    @post("/register/confirm/{token:str}", opt={"widens_only": True})
+    async def confirm(self, request: Request, token: FromPath[str]) -> Template | Redirect:
+        try:
+            target = await email_address.check_token(request.app.state.settings.secret_key, token)
+            actor = await email_address.confirm(target)
+        except (email_address.ConfirmLinkInvalid, email_address.ConfirmLinkExpired) as exc:
+            return _unusable_confirm_link(request, exc)
+        if target.purpose == "change":
+            response = _signed_in(request, actor, see_other("/settings#email-address"))
+            flash(request, NEW_ADDRESS_CONFIRMED, category="info")
+        else:
+            response = _signed_in(request, actor, _after_sign_in(actor))
+            flash(request, ADDRESS_CONFIRMED, category="info")  # after the new session is set, so it is kept
+        return response
 
     @get(WAITING_PAGE, name="join_waiting")
     async def waiting(self, request: Request) -> Template | Redirect:
@@ -168,9 +255,15 @@ class AccountController(Controller):
             attempt = accounts.SignInAttempt(
                 parse_login(raw), client_address(request), request.cookies.get(accounts.DEVICE_COOKIE)
             )
+            site_settings = await request.app.state.site_settings.get()
             actor = await accounts.authenticate(
-                attempt, request.app.state.login_throttle, request.app.state.settings.secret_key
+                attempt,
+                request.app.state.login_throttle,
+                request.app.state.settings.secret_key,
+                confirmed_only=site_settings.confirm_email,
             )
+        except accounts.AddressNotConfirmed as exc:
+            return _check_email(request, exc.status_code, login=exc.values["username"], unconfirmed=True)
         except FormErrors as exc:
             return render(
                 request,

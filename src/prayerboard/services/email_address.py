@@ -1,0 +1,381 @@
+"""A member's email address: confirming it with a link mailed to it, and changing it.
+
+A confirmation link ``/register/confirm/<id>.<expiry>.<signature>`` carries the member's id and
+its expiry (48 hours), signed under a key derived from the secret key for this use alone,
+together with the address it confirms and what confirming it changes: the address the member
+joined with while it is unconfirmed, or the new address of a change while that change waits.
+Confirming changes exactly that, so a link works once, and a later change to another address
+leaves the earlier link pointing at nothing (docs/security.md, "Confirming addresses").
+
+A changed address is kept in ``pending_email`` and used for nothing until it is confirmed: mail,
+password resets included, keeps going to ``email``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from prayerboard import passwords, tables
+from prayerboard.db import transaction
+from prayerboard.forms import EMAIL_RE, FormErrors, clean_text
+from prayerboard.policy import Actor, require
+from prayerboard.services import outbox
+from prayerboard.services.accounts import GONE, actor_from_row, counter_key, restricted_state, username_key
+from prayerboard.services.errors import NotFound, ServiceError, Throttled, try_again_in
+from prayerboard.stores import Counters
+from prayerboard.tables import Member
+from prayerboard.vocab import MailKind, MemberState
+
+CONFIRM_LINK_SECONDS = 48 * 3600  # two days: a mail read the next evening still works
+CONFIRM_PATH = "/register/confirm/"
+# One address may belong to several accounts (a family); each waiting one gets its own link.
+ACCOUNTS_PER_ADDRESS = 3
+TARGET_MAX = tables.EMAIL_MAX  # the longest email address; a username is shorter
+_SIGNATURE_BYTES = 24
+_TOKEN_MAX = 80  # id (at most 18 digits), expiry (at most 12), 32 characters of signature, two dots
+
+# What a link confirms: the address the member joined with, or the new one of a change.
+Purpose = Literal["join", "change"]
+
+
+class ConfirmLinkInvalid(ServiceError):
+    """This link cannot be used. It may have been used already, or copied only in part."""
+
+
+class ConfirmLinkExpired(ServiceError):
+    """This link has expired: links to confirm an address work for 48 hours."""
+
+    status_code = 410
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """What a confirmation mail needs: the key to sign with, where links start
+    (``mail.link_base``, never a ``Host`` a request named) and the board's name."""
+
+    secret_key: str
+    base_url: str
+    board_name: str
+
+    async def send_link(self, member_id: int, address: str) -> None:
+        """Mail a new member the link that confirms the address they joined with; called in the
+        transaction that makes the member (``accounts.register``)."""
+        await _enqueue_link(self, member_id, "join", address)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmTarget:
+    """What a valid link confirms, as the link saw the member."""
+
+    member_id: int
+    purpose: Purpose
+    address: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Links
+
+
+def _signature(secret_key: str, member_id: int, expires: int, purpose: Purpose, address: str) -> str:
+    # A key of its own, derived from the secret key, so no other signature can pass for this one.
+    key = hashlib.sha256(b"prayerboard email confirmation\x00" + secret_key.encode()).digest()
+    message = "\x00".join((str(member_id), str(expires), purpose, address)).encode("utf-8", "surrogatepass")
+    tag = hmac.new(key, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+    return base64.urlsafe_b64encode(tag).decode().rstrip("=")
+
+
+def mint_token(secret_key: str, member_id: int, purpose: Purpose, address: str, now: float | None = None) -> str:
+    """A link's token confirming ``address`` for the member, for ``purpose``."""
+    expires = int(now if now is not None else time.time()) + CONFIRM_LINK_SECONDS
+    return f"{member_id}.{expires}.{_signature(secret_key, member_id, expires, purpose, address)}"
+
+
+def _parse(token: str) -> tuple[int, int, str]:
+    parts = token.split(".") if len(token) <= _TOKEN_MAX and token.isascii() else []
+    if len(parts) != 3 or not all(parts) or not (parts[0].isdecimal() and parts[1].isdecimal()):
+        raise ConfirmLinkInvalid()
+    if len(parts[0]) > 18 or len(parts[1]) > 12:
+        raise ConfirmLinkInvalid()
+    return int(parts[0]), int(parts[1]), parts[2]
+
+
+def _waiting(row: Mapping[str, Any]) -> list[tuple[Purpose, str]]:
+    """What this member has waiting for confirmation now: a change, their first address, both or neither."""
+    waiting: list[tuple[Purpose, str]] = []
+    if row["pending_email"]:
+        waiting.append(("change", row["pending_email"]))
+    if not row["email_confirmed"] and row["email"]:
+        waiting.append(("join", row["email"]))
+    return waiting
+
+
+_ROW_COLUMNS = (Member.id, Member.email, Member.email_confirmed, Member.pending_email, Member.state)
+
+
+def verify(secret_key: str, token: str, row: Mapping[str, Any] | None, now: float | None = None) -> ConfirmTarget:
+    """What ``token`` confirms for the member ``row`` as it is now (id, email, email_confirmed,
+    pending_email; None when there is no such usable member), or ``ConfirmLinkInvalid`` /
+    ``ConfirmLinkExpired``.
+
+    A link matches only what is waiting now: a used link (the address is confirmed), and a
+    change cancelled or replaced by another, are refused like a forged link.
+    """
+    member_id, expires, signature = _parse(token)
+    found: ConfirmTarget | None = None
+    if row is not None and row["id"] == member_id:
+        for purpose, address in _waiting(row):
+            expected = _signature(secret_key, member_id, expires, purpose, address)
+            if hmac.compare_digest(signature.encode(), expected.encode()):
+                found = ConfirmTarget(member_id, purpose, address)
+    if found is None:
+        raise ConfirmLinkInvalid()
+    # Only a link the board signed is called expired; anything else is simply not a link.
+    if expires < int(now if now is not None else time.time()):
+        raise ConfirmLinkExpired()
+    return found
+
+
+async def check_token(secret_key: str, token: str, now: float | None = None) -> ConfirmTarget:
+    """What a link confirms (``verify``), read against the member's row now; a deleted or
+    suspended account's link matches nothing."""
+    member_id = _parse(token)[0]
+    row = await Member.select(*_ROW_COLUMNS).where((Member.id == member_id) & Member.state.not_in(list(GONE))).first()
+    found = verify(secret_key, token, row, now)
+    if await restricted_state(member_id) == MemberState.SUSPENDED:
+        raise ConfirmLinkInvalid()
+    return found
+
+
+async def confirm(target: ConfirmTarget) -> Actor:
+    """Confirm what a checked link confirms; the member, to be signed in.
+
+    One guarded update that matches only the state the link was checked against, so two uses
+    of one link at once cannot both succeed. A change makes the new address the member's.
+    """
+    alive = (Member.id == target.member_id) & Member.state.not_in(list(GONE))
+    if target.purpose == "change":
+        query = Member.update(
+            {Member.email: target.address, Member.pending_email: "", Member.email_confirmed: True}
+        ).where(alive & (Member.pending_email == target.address))
+    else:
+        query = Member.update({Member.email_confirmed: True}).where(
+            alive & (Member.email == target.address) & (Member.email_confirmed == False)  # noqa: E712
+        )
+    rows = await query.returning(*Member.all_columns())
+    if not rows:
+        raise ConfirmLinkInvalid()
+    return actor_from_row(rows[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# The messages
+
+
+def confirm_message(board_name: str, link: str, purpose: Purpose) -> tuple[str, str]:
+    """A confirmation mail's subject and plain text: the link and nothing else about the account."""
+    if purpose == "change":
+        subject = f"Confirm your new email address for {board_name}"
+        opening = f"Someone, we hope you, asked to use this address for an account on {board_name}."
+        after = "Until then, mail for the account keeps going to its old address."
+    else:
+        subject = f"Confirm your email address for {board_name}"
+        opening = f"Someone, we hope you, joined {board_name} with this address."
+        after = "You can sign in once the address is confirmed."
+    text = (
+        f"{opening}\n\n"
+        f'To confirm it, open this link within 48 hours and press "Confirm":\n\n{link}\n\n'
+        f"{after} If this was not you, you can ignore this message: nothing changes.\n"
+    )
+    return subject, text
+
+
+def mask_address(address: str) -> str:
+    """``naomi@example.org`` as ``n***@example.org``: enough for the owner to know it, no more."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def change_notice(board_name: str, new_address: str) -> tuple[str, str]:
+    """The short notice to the old address that a change was asked for."""
+    subject = f"Your email address on {board_name} is being changed"
+    text = (
+        f"Someone signed in to your account on {board_name} asked to change its email address "
+        f"to {mask_address(new_address)}.\n\n"
+        "Mail keeps coming to this address until the new one is confirmed. You can cancel the "
+        "change in your settings.\n\n"
+        "If this was not you, sign in and change your password at once, and cancel the change.\n"
+    )
+    return subject, text
+
+
+async def _enqueue_link(links: Links, member_id: int, purpose: Purpose, address: str) -> None:
+    token = mint_token(links.secret_key, member_id, purpose, address)
+    subject, text = confirm_message(links.board_name, f"{links.base_url}{CONFIRM_PATH}{token}", purpose)
+    await outbox.enqueue(
+        to_address=address, subject=subject, text=text, kind=MailKind.CONFIRM_EMAIL, member_id=member_id
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Asking for a link again
+
+
+class LinkThrottle:
+    """Requests for a link, and changes of address, counted per client address and per name or
+    address typed (or per member, when signed in).
+
+    Counted like a password reset (``recovery.ResetThrottle``), before anything is looked up,
+    and on what was typed rather than on an account found, so a refusal says nothing about who
+    exists.
+    """
+
+    def __init__(self, counters: Counters, per_target: int, per_address: int, window_seconds: int) -> None:
+        self.counters = counters
+        self.per_target = per_target
+        self.per_address = per_address
+        self.window_seconds = window_seconds
+
+    async def count(self, target: str, address: str) -> None:
+        for key, limit in (
+            (counter_key("confirm:address", address), self.per_address),
+            (counter_key("confirm:target", target.casefold()), self.per_target),
+        ):
+            count, remaining = await self.counters.hit(key, self.window_seconds)
+            if count > limit:
+                raise Throttled(
+                    f"Too many requests for a link. Please {try_again_in(remaining)}.", retry_after=remaining
+                )
+
+
+def parse_target(raw: Mapping[str, Any]) -> str:
+    target = clean_text(raw.get("login"), multiline=False)
+    if not target:
+        raise FormErrors({"login": "Enter your email address or username."}, {"login": ""})
+    if len(target) > TARGET_MAX:
+        raise FormErrors({"login": f"That is longer than any address ({TARGET_MAX} characters)."}, {"login": target})
+    return target
+
+
+async def send_link_again(target: str, address: str, throttle: LinkThrottle, links: Links) -> None:
+    """Mail a new link to each account behind a username or address that is waiting for its
+    first address to be confirmed.
+
+    The same answer and the same work whether or not anyone matched: a link is signed for each
+    match or for nobody, and only a real, waiting account's message goes into the outbox.
+    """
+    await throttle.count(target, address)
+    rows: Sequence[Mapping[str, Any]] = (
+        await Member.select(*_ROW_COLUMNS)
+        .where((Member.username_key == username_key(target)) | (Member.email == target.lower()))
+        .order_by(Member.id)
+        .limit(ACCOUNTS_PER_ADDRESS)
+    )
+    async with transaction():
+        for row in rows or [_NOBODY]:
+            suspended = await restricted_state(row["id"]) == MemberState.SUSPENDED
+            mint_token(links.secret_key, row["id"], "join", row["email"])
+            if row is _NOBODY or suspended or row["state"] in GONE or row["email_confirmed"] or not row["email"]:
+                continue
+            await _enqueue_link(links, row["id"], "join", row["email"])
+
+
+# Stands in for a member when nobody matched, so an unknown name costs what a known one does.
+_NOBODY: Mapping[str, Any] = {"id": 0, "email": "", "email_confirmed": True, "pending_email": "", "state": ""}
+
+
+# ---------------------------------------------------------------------------------------------
+# A signed-in member's address
+
+
+EMAIL_FIELD = "new_email"
+PASSWORD_FIELD = "email_password"
+WRONG_PASSWORD = "That password is not right."
+
+
+async def _own_row(actor: Actor) -> dict[str, Any]:
+    require(actor, "manage_own_account")
+    row: dict[str, Any] | None = (
+        await Member.select(*_ROW_COLUMNS, Member.password_hash).where(Member.id == actor.id).first()
+    )
+    if row is None or row["state"] in GONE:
+        raise NotFound()
+    return row
+
+
+def parse_new_address(raw: Any) -> str:
+    """The new address, checked as registration checks one; lower case."""
+    value = clean_text(raw, multiline=False)
+    if not value:
+        raise FormErrors({EMAIL_FIELD: "Enter your new email address."}, {EMAIL_FIELD: ""})
+    if len(value) > tables.EMAIL_MAX:
+        raise FormErrors(
+            {EMAIL_FIELD: f"Email must be at most {tables.EMAIL_MAX} characters (it is {len(value):,})."},
+            {EMAIL_FIELD: value},
+        )
+    if not EMAIL_RE.match(value):
+        raise FormErrors({EMAIL_FIELD: "Enter an email address like name@example.org."}, {EMAIL_FIELD: value})
+    return value.lower()
+
+
+async def request_change(
+    actor: Actor, raw_address: Any, password: str, address: str, throttle: LinkThrottle, links: Links
+) -> str:
+    """Ask to change the member's address; the new address, which gets a link to confirm it.
+
+    The member's password is checked (counted first, like a sign-in, so a session left open
+    cannot be used to guess it). The old address keeps getting mail, and is told of the change
+    when it was ever confirmed. Both messages are written in the change's transaction.
+    """
+    new_address = parse_new_address(raw_address)
+    row = await _own_row(actor)
+    if new_address == row["email"]:
+        raise FormErrors({EMAIL_FIELD: "That is already your address."}, {EMAIL_FIELD: new_address})
+    await throttle.count(f"member:{row['id']}", address)
+    if not await passwords.verify_password(row["password_hash"], password):
+        raise FormErrors({PASSWORD_FIELD: WRONG_PASSWORD}, {EMAIL_FIELD: new_address})
+    async with transaction():
+        updated = (
+            await Member.update({Member.pending_email: new_address})
+            .where((Member.id == row["id"]) & Member.state.not_in(list(GONE)))
+            .returning(Member.id)
+        )
+        if not updated:
+            raise NotFound()
+        await _enqueue_link(links, row["id"], "change", new_address)
+        if row["email"] and row["email_confirmed"]:
+            subject, text = change_notice(links.board_name, new_address)
+            await outbox.enqueue(
+                to_address=row["email"], subject=subject, text=text, kind=MailKind.CONFIRM_EMAIL, member_id=row["id"]
+            )
+    return new_address
+
+
+async def cancel_change(actor: Actor) -> bool:
+    """Drop a change waiting for confirmation (its link stops working); whether there was one."""
+    require(actor, "manage_own_account")
+    cancelled = (
+        await Member.update({Member.pending_email: ""})
+        .where((Member.id == actor.id) & (Member.pending_email != ""))
+        .returning(Member.id)
+    )
+    return bool(cancelled)
+
+
+async def send_own_link_again(actor: Actor, address: str, throttle: LinkThrottle, links: Links) -> str | None:
+    """Mail the signed-in member a new link for what waits (a change first); the address it went
+    to, or None when nothing waits."""
+    row = await _own_row(actor)
+    waiting = _waiting(row)
+    if not waiting:
+        return None
+    await throttle.count(f"member:{row['id']}", address)
+    purpose, to_address = waiting[0]
+    async with transaction():
+        await _enqueue_link(links, row["id"], purpose, to_address)
+    return to_address
