@@ -219,7 +219,7 @@ def test_an_anonymous_authors_address_and_name_appear_nowhere(secret_author, mem
     body = text_of(message)
     html = text_of(message, "html")
     assert "We are here. Are you safe tonight?" in body
-    assert "moderators of" in body
+    assert "The moderators of" in body and "emergency services" in body
     assert f"/posts/{post_id}" in body
     for text in (body, html, str(message["Subject"]), str(message["From"])):
         assert "mira" not in text.lower() and "Mira" not in text
@@ -292,3 +292,23 @@ def test_reached_out_shows_on_the_page_and_in_the_log_for_each_moderator(
     log_page = moderator.get("/mod/log?action=reached_out").text
     assert log_page.count("reached out about") == 2
     assert "phoned her, she is with family" in log_page
+
+
+def test_hostile_input_to_every_step_gets_a_calm_answer(author, member, moderator, server):
+    post_id = author.create_post()
+    report(member, post_id)
+    for value in ("a\x00b", "\r\nSet-Cookie: x=1", "\u202etxt.exe", "é" * 5000, ["one", "two"]):
+        for step, field in (("write", "message"), ("reached-out", "note"), ("email", "message")):
+            answer = moderator.post(f"/mod/posts/{post_id}/safeguarding/{step}", {field: value})
+            assert answer.status_code in (200, 303, 422), (step, answer.status_code)
+    for bad in ("%00", "0", "a" * 1000, "..%2F.."):
+        for step in ("email", "write", "reached-out"):
+            assert moderator.post(f"/mod/posts/{bad}/safeguarding/{step}", {}).status_code == 404
+            assert moderator.post(f"/mod/replies/{bad}/safeguarding/{step}", {}).status_code == 404
+            assert moderator.post(f"/mod/nothing/{post_id}/safeguarding/{step}", {}).status_code == 404
+    invalid_utf8 = moderator.client.post(
+        f"/mod/posts/{post_id}/safeguarding/write",
+        content=b"message=%FF&_csrf_token=" + moderator.csrf_token().encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert invalid_utf8.status_code == 400

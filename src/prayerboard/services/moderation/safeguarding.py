@@ -238,7 +238,7 @@ def _mail_text(board_name: str, message: str, link: str) -> str:
         f"The moderators of {board_name} are writing to you about something you wrote on the board.\n\n"
         f"{message}\n\n"
         f"You can see it here (sign in first): {link}\n\n"
-        f"You can reply to the moderators by signing in to {board_name}.\n"
+        "If you or someone near you may be in danger right now, please call your local emergency services.\n\n"
         f"— The moderators of {board_name}\n"
     )
 
