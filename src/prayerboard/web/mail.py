@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
-from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from prayerboard.auth import signed_in
 from prayerboard.forms import FormErrors, checkbox
 from prayerboard.services import mail_choices, unsubscribe
-from prayerboard.web.common import read_form, render, see_other
-from prayerboard.web.settings import FORM_ERROR_STATUS, MemberRequest, _settings_page
+from prayerboard.web.common import read_form, render
+from prayerboard.web.settings import FORM_ERROR_STATUS, MemberRequest, _saved, _settings_page
 
 CHOICES_SAVED = "Saved: your email choices."
 
@@ -74,5 +73,4 @@ class MailChoicesController(Controller):
             )
         except FormErrors as exc:
             return await _settings_page(request, FORM_ERROR_STATUS, errors=exc.errors, values=exc.values)
-        flash(request, CHOICES_SAVED, category="info")
-        return see_other("/settings#email")
+        return _saved(request, CHOICES_SAVED, "/settings#email")
