@@ -1284,9 +1284,16 @@ def fill(path: str, ids: dict[str, str]) -> str:
     return re.sub(r"\{(\w+):\w+\}", lambda m: ids[m.group(1)], path)
 
 
+# Moved by the mail sender on its own clock (services/mailings.py), not by any request.
+SENDER_CLOCKS = ("news_mailed_at", "review_mailed_at", "prayer_list_mailed_at")
+
+
 def snapshot() -> dict[str, Any]:
     return {
-        table: query(f"SELECT * FROM {table} ORDER BY id")
+        table: [
+            {column: value for column, value in row.items() if column not in SENDER_CLOCKS}
+            for row in query(f"SELECT * FROM {table} ORDER BY id")
+        ]
         for table in (
             "post",
             "reply",
