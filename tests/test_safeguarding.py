@@ -245,11 +245,28 @@ def test_an_anonymous_authors_address_and_name_appear_nowhere(secret_author, mem
 def test_the_answer_to_writing_is_the_same_for_an_author_who_cannot_be_mailed(secret_author, member, moderator, server):
     post_id = secret_author.create_post(anonymous="on")
     report(member, post_id)
-    query("UPDATE member SET email = '' WHERE username = ?", SECRET_USERNAME)
-    sent = moderator.post(f"/mod/posts/{post_id}/safeguarding/write", {"message": "Are you safe?"})
-    assert sent.status_code == 303
-    assert "on its way to the author" in moderator.get(sent.headers["location"]).text
-    assert len(log_rows("wrote_to_author")) == 1
+    answers = []
+    for change in (
+        "UPDATE member SET email_confirmed = ? WHERE username = ?",
+        "UPDATE member SET email = ? WHERE username = ?",
+    ):
+        query(change, False if "confirmed" in change else "", SECRET_USERNAME)
+        sent = moderator.post(f"/mod/posts/{post_id}/safeguarding/write", {"message": "Are you safe?"})
+        assert sent.status_code == 303
+        answers.append(moderator.get(sent.headers["location"]).text)
+    assert all("on its way to the author" in page for page in answers)
+    assert len(log_rows("wrote_to_author")) == 2
+    assert scalar("SELECT count(*) FROM outbox WHERE kind = 'from_moderator'") == 0
+
+
+def test_a_named_author_without_a_confirmed_address_is_not_written_to(author, member, moderator, server):
+    post_id = author.create_post()
+    report(member, post_id)
+    query("UPDATE member SET email_confirmed = ? WHERE username = 'author'", False)
+    answer = moderator.post(f"/mod/posts/{post_id}/safeguarding/write", {"message": "Are you safe?"})
+    assert answer.status_code == 409
+    assert "no confirmed email address" in answer.text and "Are you safe?" in answer.text
+    assert log_rows("wrote_to_author") == []
     assert scalar("SELECT count(*) FROM outbox WHERE kind = 'from_moderator'") == 0
 
 

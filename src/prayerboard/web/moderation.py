@@ -178,8 +178,10 @@ class ModerationController(Controller):
             return await _item_page(
                 request, actor, kind, number, FORM_ERROR_STATUS, errors=exc.errors, values={**raw, **exc.values}
             )
-        except safeguarding.NoUrgentReport as exc:
-            return await _item_page(request, actor, kind, number, exc.status_code, errors={"safeguarding": exc.message})
+        except (safeguarding.NoUrgentReport, safeguarding.NoAddress) as exc:
+            return await _item_page(
+                request, actor, kind, number, exc.status_code, errors={"safeguarding": exc.message}, values=raw
+            )
         flash(request, "Your message is on its way to the author, from “the moderators”. This was logged.", FLASH)
         return see_other(_item_address(kind, target_id))
 

@@ -62,6 +62,12 @@ class NoUrgentReport(ServiceError):
     status_code = 409
 
 
+class NoAddress(ServiceError):
+    """The author has no confirmed email address to write to. Nothing was sent."""
+
+    status_code = 409
+
+
 class AuthorIsAnonymous(ServiceError):
     status_code = 409
 
@@ -248,18 +254,31 @@ async def write_to_author(
 ) -> None:
     """Mail ``message`` to the item's author through the outbox and log ``wrote_to_author``, together.
 
-    For an anonymous item the entry names nobody, and the answer is the same whoever the author
-    is: an author whose account cannot receive mail (deleted, or with no address) gets nothing,
-    and nothing tells the moderator so. A suspended author is still written to: someone in danger
-    is reached whatever their standing on the board.
+    Mail goes only to a confirmed address, as all the board's mail does. For a named author
+    without one the moderator is told so (``NoAddress``) and nothing is logged. For an anonymous
+    item the entry names nobody and the answer is the same whoever the author is: an author who
+    cannot be mailed (no confirmed address, a deleted account) gets nothing, and nothing tells
+    the moderator so. A suspended author is still written to: someone in danger is reached
+    whatever their standing on the board.
     """
     moderator = require_reach_out(actor)
     async with transaction():
         row = await _urgent_item(kind, target_id)
         author: dict[str, Any] | None = (
-            await Member.select(Member.email, Member.state).where(Member.id == row.author).first()
+            await Member.select(Member.email, Member.email_confirmed, Member.state)
+            .where(Member.id == row.author)
+            .first()
         )
-        if author is not None and author["email"] and author["state"] != MemberState.DELETED:
+        reachable = (
+            author is not None
+            and bool(author["email"])
+            and bool(author["email_confirmed"])
+            and author["state"] != MemberState.DELETED
+        )
+        if not reachable and not row.anonymous:
+            raise NoAddress()
+        if reachable:
+            assert author is not None
             # No ``post=``: a message to the author about their own content goes whatever the
             # post's state; it carries no title and no text of it, only the link.
             await outbox.enqueue(
