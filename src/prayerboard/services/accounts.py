@@ -114,6 +114,7 @@ async def register(
 async def _insert_member(
     form: Registration, key: str, password_hash: str, role: Role, state: MemberState, confirm: AddressCheck | None
 ) -> dict[str, Any]:
+    now = utcnow()
     row: dict[str, Any] = (
         await Member.insert(
             Member(
@@ -126,7 +127,11 @@ async def _insert_member(
                 role=role,
                 state=state,
                 session_epoch=secrets.randbelow(SESSION_EPOCH_START_LIMIT),
-                created_at=utcnow(),
+                created_at=now,
+                # A new member's digests count from the day they join (services/mailings.py).
+                news_mailed_at=now,
+                review_mailed_at=now,
+                prayer_list_mailed_at=now,
             )
         ).returning(*Member.all_columns())
     )[0]
