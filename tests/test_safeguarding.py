@@ -220,7 +220,9 @@ def test_an_anonymous_authors_address_and_name_appear_nowhere(secret_author, mem
     html = text_of(message, "html")
     assert "We are here. Are you safe tonight?" in body
     assert "The moderators of" in body and "emergency services" in body
-    assert f"/posts/{post_id}" in body
+    # Whoever else reads her mail must not learn which anonymous post is hers: no link to it.
+    assert f"/posts/{post_id}" not in body and post_id not in html
+    assert "/login" in body
     for text in (body, html, str(message["Subject"]), str(message["From"])):
         assert "mira" not in text.lower() and "Mira" not in text
         assert title not in text  # the post's title stays on the board
@@ -317,7 +319,11 @@ def test_hostile_input_to_every_step_gets_a_calm_answer(author, member, moderato
     for value in ("a\x00b", "\r\nSet-Cookie: x=1", "\u202etxt.exe", "é" * 5000, ["one", "two"]):
         for step, field in (("write", "message"), ("reached-out", "note"), ("email", "message")):
             answer = moderator.post(f"/mod/posts/{post_id}/safeguarding/{step}", {field: value})
-            assert answer.status_code in (200, 303, 422), (step, answer.status_code)
+            # 409: three messages a day from one moderator to one author are enough.
+            assert answer.status_code in (200, 303, 422) or (step, answer.status_code) == ("write", 409), (
+                step,
+                answer.status_code,
+            )
     for bad in ("%00", "0", "a" * 1000, "..%2F.."):
         for step in ("email", "write", "reached-out"):
             assert moderator.post(f"/mod/posts/{bad}/safeguarding/{step}", {}).status_code == 404
@@ -329,3 +335,27 @@ def test_hostile_input_to_every_step_gets_a_calm_answer(author, member, moderato
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert invalid_utf8.status_code == 400
+
+
+def test_a_moderator_cannot_open_the_steps_with_a_report_of_their_own(author, moderator, second_moderator, server):
+    post_id = author.create_post()
+    report(moderator, post_id)
+    for step, fields in {"email": {}, "write": {"message": "hello"}, "reached-out": {"note": ""}}.items():
+        answer = moderator.post(f"/mod/posts/{post_id}/safeguarding/{step}", fields)
+        assert answer.status_code == 409, step
+        assert "another moderator takes these steps" in answer.text
+    assert log_rows("email_shown") == [] and log_rows("wrote_to_author") == []
+    # Another moderator may.
+    assert "author@example.org" in second_moderator.post(f"/mod/posts/{post_id}/safeguarding/email").text
+
+
+def test_one_moderator_writes_to_one_author_at_most_three_times_a_day(author, member, moderator, mailbox, server):
+    post_id = author.create_post()
+    report(member, post_id)
+    for n in range(3):
+        sent = moderator.post(f"/mod/posts/{post_id}/safeguarding/write", {"message": f"Are you safe? ({n})"})
+        assert sent.status_code in (200, 303)
+    refused = moderator.post(f"/mod/posts/{post_id}/safeguarding/write", {"message": "And again"})
+    assert refused.status_code == 409
+    assert "three times today" in refused.text
+    assert len(log_rows("wrote_to_author")) == 3

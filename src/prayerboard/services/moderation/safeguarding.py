@@ -49,6 +49,7 @@ STEPS = {
 # long: hiding first and reaching out afterwards must stay possible.
 SETTLED_KEPT = dt.timedelta(days=7)
 MESSAGE_MAX = 2000
+WRITES_PER_DAY = 3  # messages from one moderator to one item's author
 NOTE_MAX = 500
 ANONYMOUS_REFUSAL = (
     "The author of an anonymous post or reply is never named to moderators, so their address is "
@@ -64,6 +65,18 @@ class NoUrgentReport(ServiceError):
 
 class NoAddress(ServiceError):
     """The author has no confirmed email address to write to. Nothing was sent."""
+
+    status_code = 409
+
+
+class OwnReportOnly(ServiceError):
+    """Only your own report is urgent here: another moderator takes these steps. Nothing was changed."""
+
+    status_code = 409
+
+
+class TooManyMessages(ServiceError):
+    """You have written to this author three times today. Another moderator can write, or try again tomorrow."""
 
     status_code = 409
 
@@ -185,18 +198,44 @@ async def panel(actor: Actor | None, kind: TargetKind, target_id: int) -> Panel 
 # Acting
 
 
-async def _urgent_item(kind: TargetKind, target_id: int) -> ItemRow:
-    """The item, inside the step's transaction, refused unless it has an urgent report."""
+async def _urgent_item(kind: TargetKind, target_id: int, actor: Actor) -> ItemRow:
+    """The item, inside the step's transaction, refused unless it has an urgent report that
+    someone other than this moderator made: a moderator cannot open these steps (an author's
+    address, a message to an anonymous author) with a report of their own."""
     row = await load_item(kind, target_id)
     if not await _urgent_reports(kind, target_id):
         raise NoUrgentReport()
+    since = utcnow() - SETTLED_KEPT
+    by_others = await Flag.exists().where(
+        (Flag.target_kind == kind)
+        & (Flag.target_id == target_id)
+        & (Flag.reason == URGENT_REASON)
+        & (Flag.reporter != actor.id)
+        & ((Flag.resolved == False) | (Flag.created_at >= since))  # noqa: E712
+    )
+    if not by_others:
+        raise OwnReportOnly()
     return row
+
+
+async def _check_writing_limit(actor: Actor, kind: TargetKind, target_id: int) -> None:
+    """A moderator writes to one author at most ``WRITES_PER_DAY`` times a day: the board's
+    name on the mail is not for a campaign by one person."""
+    written = await ModerationLogEntry.count().where(
+        (ModerationLogEntry.moderator == actor.id)
+        & (ModerationLogEntry.action == WROTE_TO_AUTHOR)
+        & (ModerationLogEntry.target_kind == kind)
+        & (ModerationLogEntry.target_id == target_id)
+        & (ModerationLogEntry.created_at >= utcnow() - dt.timedelta(days=1))
+    )
+    if written >= WRITES_PER_DAY:
+        raise TooManyMessages()
 
 
 async def check(actor: Actor | None, kind: TargetKind, target_id: int) -> None:
     """Refuse early (forbidden, gone, no urgent report) before a form is read."""
-    require_reach_out(actor)
-    await _urgent_item(kind, target_id)
+    moderator = require_reach_out(actor)
+    await _urgent_item(kind, target_id, moderator)
 
 
 async def show_email(actor: Actor | None, kind: TargetKind, target_id: int) -> ShownEmail:
@@ -206,7 +245,7 @@ async def show_email(actor: Actor | None, kind: TargetKind, target_id: int) -> S
     """
     moderator = require_reach_out(actor)
     async with transaction():
-        row = await _urgent_item(kind, target_id)
+        row = await _urgent_item(kind, target_id, moderator)
         if row.anonymous:
             raise AuthorIsAnonymous()
         author: dict[str, Any] | None = (
@@ -239,11 +278,15 @@ def clean_note(raw: Any) -> str:
 
 
 def _mail_text(board_name: str, message: str, link: str) -> str:
-    """The author's message: from "the moderators" of the board, never from one of them by name."""
+    """The author's message: from "the moderators" of the board, never from one of them by name.
+
+    ``link`` is the item's page, or for an anonymous item the sign-in page: whoever else reads
+    the author's mail must not learn which anonymous post is theirs.
+    """
     return (
         f"The moderators of {board_name} are writing to you about something you wrote on the board.\n\n"
         f"{message}\n\n"
-        f"You can see it here (sign in first): {link}\n\n"
+        f"You can see it on the board (sign in first): {link}\n\n"
         "If you or someone near you may be in danger right now, please call your local emergency services.\n\n"
         f"— The moderators of {board_name}\n"
     )
@@ -263,7 +306,8 @@ async def write_to_author(
     """
     moderator = require_reach_out(actor)
     async with transaction():
-        row = await _urgent_item(kind, target_id)
+        row = await _urgent_item(kind, target_id, moderator)
+        await _check_writing_limit(moderator, kind, target_id)
         author: dict[str, Any] | None = (
             await Member.select(Member.email, Member.email_confirmed, Member.state)
             .where(Member.id == row.author)
@@ -284,7 +328,7 @@ async def write_to_author(
             await outbox.enqueue(
                 to_address=author["email"],
                 subject=f"A message from the moderators of {board_name}",
-                text=_mail_text(board_name, message, link_base.rstrip("/") + row.link),
+                text=_mail_text(board_name, message, link_base.rstrip("/") + ("/login" if row.anonymous else row.link)),
                 kind=MailKind.FROM_MODERATOR,
                 member_id=row.author,
             )
@@ -297,5 +341,5 @@ async def mark_reached_out(actor: Actor | None, kind: TargetKind, target_id: int
     """Log ``reached_out`` (with the moderator's optional note); it may be recorded many times."""
     moderator = require_reach_out(actor)
     async with transaction():
-        row = await _urgent_item(kind, target_id)
+        row = await _urgent_item(kind, target_id, moderator)
         await record(moderator, REACHED_OUT, Target(kind, target_id), None if row.anonymous else row.author, note)
