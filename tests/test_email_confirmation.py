@@ -418,3 +418,121 @@ def test_deleting_the_account_forgets_the_address_waiting(member):
     assert query("SELECT email, pending_email FROM member WHERE state = 'deleted'") == [
         {"email": "", "pending_email": ""}
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# A wrong address typed when joining
+
+CORRECT = "/register/correct-address"
+FAILED_SIGN_IN = "That username and password do not match."
+
+
+def _correct(browser: Browser, username: str, email: str, password: str = PASSWORD) -> Any:
+    return browser.post(CORRECT, {"username": username, "password": password, "email": email})
+
+
+def _without(text: str, *typed: str) -> str:
+    """A page without what differs by asker: what they typed and their form token."""
+    for value in typed:
+        text = text.replace(f'value="{value}"', "")
+    return re.sub(r'value="[0-9a-f]{32,}"', "", text)
+
+
+def test_both_waiting_pages_offer_to_correct_the_address(confirming_board, visitor, new_browser):
+    joined = _join(visitor, "naomi", "naomi@exmaple.org")
+    refused = new_browser().login("naomi")
+    assert refused.status_code == 403 and CONFIRM_FIRST in refused.text
+    for page in (joined, refused):
+        assert "Wrong address? Correct it" in page.text and f'action="{CORRECT}"' in page.text
+        for field in ("username", "password", "email"):
+            assert f'<label for="{field}">' in page.text
+        assert 'id="username" name="username" type="text" value="naomi"' in page.text
+        assert PASSWORD not in page.text
+    # After joining, the address typed is there to be put right.
+    assert 'name="email" type="email" value="naomi@exmaple.org"' in joined.text
+
+
+def test_a_wrong_address_is_corrected_and_only_the_new_link_works(confirming_board, visitor, new_browser, mailbox):
+    _join(visitor, "naomi", "naomi@exmaple.org")
+    old = _link("naomi@exmaple.org")
+    fixed = _correct(visitor, "Naomi", "Naomi@Example.org")
+    assert fixed.status_code == 200
+    assert "We sent a new link to <strong>naomi@example.org</strong>" in fixed.text
+    assert not _signed_in(visitor)
+    after = _member("naomi")
+    assert after["email"] == "naomi@example.org" and after["email_confirmed"] in (False, 0)
+    [message] = [m for m in mailbox.wait_for(2) if m["To"] == "naomi@example.org"]
+    assert message["Subject"].startswith("Confirm your email address")
+    # The link mailed to the wrong address no longer works, whoever holds it.
+    for answer in (new_browser().get(old), new_browser().post(old)):
+        assert answer.status_code == 400 and "This link does not work" in answer.text
+    assert _member("naomi")["email_confirmed"] in (False, 0)
+    phone = new_browser()
+    done = phone.post(_link("naomi@example.org"))
+    assert done.status_code == 303 and _signed_in(phone)
+    after = _member("naomi")
+    assert after["email"] == "naomi@example.org" and after["email_confirmed"] in (True, 1)
+
+
+def test_a_wrong_password_answers_like_a_failed_sign_in_and_changes_nothing(confirming_board, visitor, new_browser):
+    _join(visitor, "naomi", "naomi@exmaple.org")
+    wrong = _correct(new_browser(), "naomi", "eve@example.net", "not the password at all")
+    nobody = _correct(new_browser(), "nobody-here", "eve@example.net", "not the password at all")
+    sign_in = new_browser().login("naomi", "not the password at all")
+    assert wrong.status_code == nobody.status_code == sign_in.status_code == 422
+    for answer in (wrong, nobody, sign_in):
+        assert FAILED_SIGN_IN in answer.text
+    assert _without(wrong.text, "naomi") == _without(nobody.text, "nobody-here")
+    assert "not the password at all" not in wrong.text
+    assert _member("naomi")["email"] == "naomi@exmaple.org"
+    assert _mails("eve@example.net") == [] and len(_mails("naomi@exmaple.org")) == 1
+
+
+def test_guesses_through_the_form_count_as_sign_ins(confirming_board, visitor, new_browser):
+    _join(visitor, "naomi", "naomi@exmaple.org")
+    attacker = new_browser()
+    answers = [_correct(attacker, "naomi", "eve@example.net", f"guess number {n}") for n in range(3)]
+    answers += [attacker.login("naomi", f"guess number {n}") for n in range(2)]
+    assert [a.status_code for a in answers] == [422] * 5
+    # The sixth try, through either door, is refused as a sign-in is, the right password too.
+    blocked = _correct(attacker, "naomi", "eve@example.net")
+    assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
+    assert int(blocked.headers["retry-after"]) > 0
+    assert new_browser().login("naomi").status_code == 429
+    assert _member("naomi")["email"] == "naomi@exmaple.org" and _mails("eve@example.net") == []
+
+
+def test_a_confirmed_member_cannot_change_their_address_this_way(admin, member, new_browser):
+    _set_board(admin)
+    refused = _correct(new_browser(), "member", "eve@example.net")
+    nobody = _correct(new_browser(), "nobody-here", "eve@example.net")
+    assert refused.status_code == nobody.status_code == 422 and FAILED_SIGN_IN in refused.text
+    assert _without(refused.text, "member") == _without(nobody.text, "nobody-here")
+    unchanged = _member("member")
+    assert unchanged["email"] == "member@example.org" and unchanged["email_confirmed"] in (True, 1)
+    assert _mails("eve@example.net") == []
+    # A change the member asked for in settings is not theirs to make here either.
+    assert _change(member, "naomi.new@example.net").status_code == 303
+    assert _correct(new_browser(), "member", "eve@example.net").status_code == 422
+    assert _member("member")["pending_email"] == "naomi.new@example.net"
+    assert _member("member")["email"] == "member@example.org"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter the email address the link should go to."),
+        ("not an address", "Enter an email address like name@example.org."),
+        ("eve@evil.org, naomi@example.org", "Enter an email address like name@example.org."),
+        ("n" * 250 + "@example.org", "Email must be at most 254 characters"),
+    ],
+)
+def test_an_unusable_address_is_a_form_message_with_the_input_kept(confirming_board, visitor, typed, message):
+    _join(visitor, "naomi", "naomi@exmaple.org")
+    refused = _correct(visitor, "naomi", typed)
+    assert refused.status_code == 422 and message in refused.text
+    assert 'id="username" name="username" type="text" value="naomi"' in refused.text
+    assert f'name="email" type="email" value="{typed}"' in refused.text
+    assert PASSWORD not in refused.text
+    assert 'aria-describedby="email-hint email-error" aria-invalid="true"' in refused.text
+    assert _member("naomi")["email"] == "naomi@exmaple.org" and len(_mails("naomi@exmaple.org")) == 1

@@ -1237,6 +1237,7 @@ SIGN_IN_EXEMPT = {
     "/password/forgot",
     "/password/reset/{token:str}",
     "/register/resend",
+    "/register/correct-address",
     "/register/confirm/{token:str}",
     "/mail/unsubscribe/{token:str}",
 }

@@ -23,10 +23,21 @@ from typing import Any, Literal
 
 from prayerboard import passwords, tables
 from prayerboard.db import transaction
-from prayerboard.forms import EMAIL_RE, FormErrors, clean_text
+from prayerboard.forms import EMAIL_RE, Credentials, FormErrors, clean_text, parse_login
 from prayerboard.policy import Actor, require
 from prayerboard.services import outbox
-from prayerboard.services.accounts import GONE, actor_from_row, counter_key, restricted_state, username_key
+from prayerboard.services.accounts import (
+    GENERIC_LOGIN_ERROR,
+    GONE,
+    AddressNotConfirmed,
+    LoginThrottle,
+    SignInAttempt,
+    actor_from_row,
+    authenticate,
+    counter_key,
+    restricted_state,
+    username_key,
+)
 from prayerboard.services.errors import NotFound, ServiceError, Throttled, try_again_in
 from prayerboard.stores import Counters
 from prayerboard.tables import Member
@@ -308,18 +319,18 @@ async def _own_row(actor: Actor) -> dict[str, Any]:
     return row
 
 
-def parse_new_address(raw: Any) -> str:
+def parse_new_address(raw: Any, field: str = EMAIL_FIELD, missing: str = "Enter your new email address.") -> str:
     """The new address, checked as registration checks one; lower case."""
     value = clean_text(raw, multiline=False)
     if not value:
-        raise FormErrors({EMAIL_FIELD: "Enter your new email address."}, {EMAIL_FIELD: ""})
+        raise FormErrors({field: missing}, {field: ""})
     if len(value) > tables.EMAIL_MAX:
         raise FormErrors(
-            {EMAIL_FIELD: f"Email must be at most {tables.EMAIL_MAX} characters (it is {len(value):,})."},
-            {EMAIL_FIELD: value},
+            {field: f"Email must be at most {tables.EMAIL_MAX} characters (it is {len(value):,})."},
+            {field: value},
         )
     if not EMAIL_RE.match(value):
-        raise FormErrors({EMAIL_FIELD: "Enter an email address like name@example.org."}, {EMAIL_FIELD: value})
+        raise FormErrors({field: "Enter an email address like name@example.org."}, {field: value})
     return value.lower()
 
 
@@ -379,3 +390,86 @@ async def send_own_link_again(actor: Actor, address: str, throttle: LinkThrottle
     async with transaction():
         await _enqueue_link(links, row["id"], purpose, to_address)
     return to_address
+
+
+# ---------------------------------------------------------------------------------------------
+# A wrong address typed when joining
+
+
+CORRECTED_FIELD = "email"
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A member who cannot sign in yet, naming themselves, and the address they meant."""
+
+    credentials: Credentials
+    new_address: str
+
+
+def parse_correction(raw: Mapping[str, Any]) -> Correction:
+    """The username, password and corrected address; the address is checked as registration
+    checks one. On errors the values typed are kept, the password never."""
+    values = {
+        "username": clean_text(raw.get("username"), multiline=False),
+        CORRECTED_FIELD: clean_text(raw.get(CORRECTED_FIELD), multiline=False),
+    }
+    errors: dict[str, str] = {}
+    new_address = ""
+    try:
+        new_address = parse_new_address(
+            raw.get(CORRECTED_FIELD), CORRECTED_FIELD, "Enter the email address the link should go to."
+        )
+    except FormErrors as exc:
+        errors.update(exc.errors)
+    try:
+        credentials = parse_login(raw)
+    except FormErrors as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise FormErrors(errors, values)
+    return Correction(credentials, new_address)
+
+
+async def correct_address(
+    correction: Correction, address: str, device_cookie: str | None, throttle: LoginThrottle, links: Links
+) -> str:
+    """Replace the address of an account that has never been confirmed, and mail a link to the
+    new one; the new address.
+
+    The password is checked as a sign-in checks it (``accounts.authenticate``, counted by the
+    same throttle first), and every refusal is a failed sign-in's answer: an unknown name, a
+    wrong password, a gone account, and a confirmed member (whose address changes only through
+    settings, confirmed) all look alike. The address the links were bound to is replaced, so
+    every earlier link stops working (a change waiting is dropped too); the new link is written
+    in the same transaction (docs/security.md, "Confirming addresses").
+    """
+    credentials = correction.credentials
+    refused = FormErrors(
+        {"password": GENERIC_LOGIN_ERROR},
+        {"username": credentials.username, CORRECTED_FIELD: correction.new_address},
+    )
+    try:
+        await authenticate(
+            SignInAttempt(credentials, address, device_cookie), throttle, links.secret_key, confirmed_only=True
+        )
+    except AddressNotConfirmed:
+        pass  # the right password, and an address never confirmed: the one case we serve
+    except FormErrors as exc:
+        raise refused from exc
+    else:
+        raise refused
+    async with transaction():
+        updated = (
+            await Member.update({Member.email: correction.new_address, Member.pending_email: ""})
+            .where(
+                (Member.username_key == username_key(credentials.username))
+                & (Member.email_confirmed == False)  # noqa: E712 - confirmed meanwhile: refused
+                & Member.state.not_in(list(GONE))
+            )
+            .returning(Member.id)
+        )
+        if not updated:
+            raise refused
+        await _enqueue_link(links, updated[0]["id"], "join", correction.new_address)
+    return correction.new_address

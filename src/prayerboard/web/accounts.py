@@ -137,9 +137,11 @@ def _check_email(
     sent_to: str = "",
     unconfirmed: bool = False,
     resent: bool = False,
+    corrected: bool = False,
     error: str = "",
 ) -> Template:
-    """The page that says where the link went, with a form to have it sent again."""
+    """The page that says where the link went, with forms to have it sent again or to correct
+    the address."""
     return render(
         request,
         "accounts/check_email.html",
@@ -148,7 +150,10 @@ def _check_email(
         sent_to=sent_to,
         unconfirmed=unconfirmed,
         resent=resent,
+        corrected=corrected,
         error=error,
+        values={"username": login, "email": sent_to},
+        errors={},
     )
 
 
@@ -209,6 +214,26 @@ class AccountController(Controller):
             page.headers["Retry-After"] = str(exc.retry_after)
             return page
         return _check_email(request, login=target, resent=True)
+
+    @post("/register/correct-address", opt={"widens_only": True})
+    async def correct_address(self, request: Request) -> Template:
+        """A wrong address typed when joining, corrected with the password; every refusal of the
+        name or password is a failed sign-in's answer."""
+        raw = await read_form(request)
+        try:
+            correction = email_address.parse_correction(raw)
+            sent_to = await email_address.correct_address(
+                correction,
+                client_address(request),
+                request.cookies.get(accounts.DEVICE_COOKIE),
+                request.app.state.login_throttle,
+                links(request),
+            )
+        except FormErrors as exc:
+            return render(
+                request, "accounts/correct_address.html", FORM_ERROR_STATUS, values=exc.values, errors=exc.errors
+            )
+        return _check_email(request, login=correction.credentials.username, sent_to=sent_to, corrected=True)
 
     @get("/register/confirm/{token:str}", name="confirm_email")
     async def confirm_form(self, request: Request, token: FromPath[str]) -> Template:
