@@ -68,7 +68,10 @@ def test_a_message_arrives_with_a_text_and_an_html_part_and_the_headers_readers_
     server: Server, mailbox: Mailbox
 ) -> None:
     subject = 'Prayer <news> for "you"'
-    text = "Someone is praying for you.\n\nRead it: https://pray.example.org/p/abc?x=1&y=2\n<script>alert(1)</script>"
+    text = (
+        f"Someone is praying for you.\n\nRead it: {server.url}/p/abc?x=1&y=2\n<script>alert(1)</script>\n"
+        "Not ours: https://evil.example/reset"
+    )
     put({"subject": subject, "text": text, "to": "ruth@example.org"})
 
     [message] = mailbox.wait_for(1)
@@ -80,7 +83,9 @@ def test_a_message_arrives_with_a_text_and_an_html_part_and_the_headers_readers_
     assert text_of(message).strip() == text
     html = text_of(message, "html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
-    assert '<a href="https://pray.example.org/p/abc?x=1&amp;y=2">' in html
+    assert f'<a href="{server.url}/p/abc?x=1&amp;y=2">' in html
+    # Only the board's own links are made clickable: any other address stays text.
+    assert "https://evil.example/reset" in html and 'href="https://evil.example' not in html
     assert wait_until(lambda: status_of(subject)["status"] == "sent", what="the message marked sent")
     assert status_of(subject)["attempts"] == 1
 

@@ -37,6 +37,11 @@ def link_base(settings: Settings) -> str:
     return f"http://{host}:{port}"
 
 
+def _is_under(url: str, base: str) -> bool:
+    base = base.rstrip("/")
+    return url == base or url.startswith(base + "/") or url.startswith(base + "?")
+
+
 def _header_text(value: str) -> str:
     """One line: a line break in a subject would start a new header."""
     return " ".join(_CONTROL_RE.sub(" ", value).split())
@@ -46,14 +51,21 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LINK_RE = re.compile(r"https?://[^\s<>\"']+")
 
 
-def html_from_text(text: str) -> str:
-    """The plain-text part as HTML: every character escaped, paragraphs kept, links clickable."""
+def html_from_text(text: str, links_to: str = "") -> str:
+    """The plain-text part as HTML: every character escaped, paragraphs kept, and the board's
+    own links (those starting with ``links_to``) clickable.
+
+    Only the board's: a title, a display name or a moderator's message may hold an address
+    of anyone's choosing, and mail from the board must not make it a button.
+    """
     paragraphs = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = []
         for line in block.splitlines():
             pieces, last = [], 0
             for match in _LINK_RE.finditer(line):
+                if not links_to or not _is_under(match.group(), links_to):
+                    continue
                 pieces.append(html.escape(line[last : match.start()]))
                 link = html.escape(match.group())
                 pieces.append(f'<a href="{link}">{link}</a>')
@@ -88,7 +100,7 @@ def build_message(
     for name, value in (extra_headers or {}).items():
         message[_header_text(name)] = _header_text(value)
     message.set_content(text)
-    body = html_body or html_from_text(text)
+    body = html_body or html_from_text(text, link_base(settings))
     message.add_alternative(
         f'<!doctype html>\n<html><head><meta charset="utf-8"></head><body>\n{body}\n</body></html>\n', subtype="html"
     )

@@ -150,3 +150,13 @@ def test_a_reset_link_starts_only_where_a_stranger_cannot_point_it(
 ) -> None:
     public = "https://pray.example.org" if expected == "https://pray.example.org" else None
     assert reset_link_base(public, request_base, run_host) == expected
+
+
+def test_only_the_boards_own_links_are_made_clickable() -> None:
+    text = (
+        "Yours: https://pray.example.org/posts/k3x\nNot: https://pray.example.org.evil.example/x https://evil.example/"
+    )
+    html = mail.html_from_text(text, "https://pray.example.org")
+    assert '<a href="https://pray.example.org/posts/k3x">' in html
+    assert html.count("<a ") == 1 and "https://evil.example/" in html
+    assert "<a " not in mail.html_from_text(text)  # no board address known: no links at all
