@@ -536,3 +536,64 @@ def test_an_unusable_address_is_a_form_message_with_the_input_kept(confirming_bo
     assert PASSWORD not in refused.text
     assert 'aria-describedby="email-hint email-error" aria-invalid="true"' in refused.text
     assert _member("naomi")["email"] == "naomi@exmaple.org" and len(_mails("naomi@exmaple.org")) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts never confirmed are deleted after a week
+
+
+def test_accounts_never_confirmed_are_deleted_after_a_week(admin, member, new_browser):
+    import datetime as dt
+
+    from conftest import Server
+    from prayerboard.services.email_address import UNCONFIRMED_KEPT_DAYS
+
+    _set_board(admin)
+    for name in ("gone", "recent", "posted"):
+        _join(new_browser(), name)
+    # "posted" signed in while the setting was off, and posted.
+    _set_board(admin, confirm=False)
+    poster = new_browser()
+    assert poster.login("posted").status_code == 303
+    poster.create_post(title="From a member who never confirmed")
+    _set_board(admin)
+    now = dt.datetime.now(dt.UTC)
+    old = now - dt.timedelta(days=UNCONFIRMED_KEPT_DAYS + 1)
+    query("UPDATE member SET created_at = ? WHERE username IN ('gone', 'posted', 'member')", old)
+    query("UPDATE member SET created_at = ? WHERE username = 'recent'", now - dt.timedelta(days=6))
+
+    # Each app process cleans up when it starts (and hourly after).
+    running = Server()
+    try:
+        log = running.log()
+    finally:
+        running.stop()
+    assert "deleted 1 account(s) whose address was not confirmed within 7 days" in log
+
+    assert query("SELECT username FROM member WHERE username = 'gone'") == []
+    assert _mails("gone@example.org") == []  # its waiting mail went with it
+    assert sorted(r["username"] for r in query("SELECT username FROM member")) == [
+        "keeper",
+        "member",
+        "posted",
+        "recent",
+    ]
+    # The name is free again, not retired: nobody saw it take part.
+    again = _join(new_browser(), "gone", "gone.again@example.org")
+    assert again.status_code == 200 and CHECK_EMAIL in again.text
+    assert _member("gone")["email"] == "gone.again@example.org"
+
+
+def test_with_the_setting_off_no_account_is_deleted(admin, new_browser):
+    """Such members can sign in then: an account that may be in use is kept."""
+    import datetime as dt
+
+    from conftest import Server
+
+    _set_board(admin)
+    _join(new_browser(), "waiting")
+    _set_board(admin, confirm=False)
+    query("UPDATE member SET created_at = ? WHERE username = 'waiting'", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    Server().stop()  # a process starting: its housekeeping runs before it serves
+    assert _member("waiting")["email_confirmed"] in (False, 0)
+    assert new_browser().login("waiting").status_code == 303

@@ -35,7 +35,7 @@ from prayerboard.api.notifications import NotificationApiController
 from prayerboard.api.openapi import OPENAPI_CONFIG
 from prayerboard.api.posts import PostApiController
 from prayerboard.auth import OUTSIDE_THE_BOARD, authentication_middleware, outside_the_board
-from prayerboard.services import accounts, mailings, notifications, outbox, retention
+from prayerboard.services import accounts, email_address, mailings, notifications, outbox, retention
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.services.moderation import queue as moderation_queue
 from prayerboard.services.moderation.limits import ModerationRules
@@ -448,7 +448,7 @@ HOUSEKEEPING_INTERVAL_SECONDS = 3600  # quiet requests are archived within an ho
 
 
 async def _housekeep(after_days: int, store: Any, generation: Generation) -> None:
-    """Archive quiet requests, drop expired sessions and counters.
+    """Archive quiet requests, delete accounts never confirmed, drop expired sessions and counters.
 
     Several processes doing it at once is harmless: each step is one idempotent statement.
     """
@@ -458,6 +458,14 @@ async def _housekeep(after_days: int, store: Any, generation: Generation) -> Non
             # Archived requests leave the board: no process may keep showing them to visitors.
             await generation.bump()
             log.info("archived %d request(s) with no activity for %d days", count, after_days)
+        forgotten = await email_address.forget_unconfirmed()
+        if forgotten:
+            await generation.bump()  # their profiles are gone
+            log.info(
+                "deleted %d account(s) whose address was not confirmed within %d days",
+                forgotten,
+                email_address.UNCONFIRMED_KEPT_DAYS,
+            )
         if isinstance(store, DatabaseStore):
             await store.delete_expired()
             await DatabaseCounters().delete_expired()

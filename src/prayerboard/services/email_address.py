@@ -14,6 +14,7 @@ password resets included, keeps going to ``email``.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import time
@@ -25,7 +26,7 @@ from prayerboard import passwords, tables
 from prayerboard.db import transaction
 from prayerboard.forms import EMAIL_RE, Credentials, FormErrors, clean_text, parse_login
 from prayerboard.policy import Actor, require
-from prayerboard.services import outbox
+from prayerboard.services import outbox, site, utcnow
 from prayerboard.services.accounts import (
     GENERIC_LOGIN_ERROR,
     GONE,
@@ -40,8 +41,8 @@ from prayerboard.services.accounts import (
 )
 from prayerboard.services.errors import NotFound, ServiceError, Throttled, try_again_in
 from prayerboard.stores import Counters
-from prayerboard.tables import Member
-from prayerboard.vocab import MailKind, MemberState
+from prayerboard.tables import AuthorRestriction, Flag, Follow, Member, MemberNote, Post, Prayer, Reply
+from prayerboard.vocab import MailKind, MemberState, Role
 
 CONFIRM_LINK_SECONDS = 48 * 3600  # two days: a mail read the next evening still works
 CONFIRM_PATH = "/register/confirm/"
@@ -473,3 +474,59 @@ async def correct_address(
             raise refused
         await _enqueue_link(links, updated[0]["id"], "join", correction.new_address)
     return correction.new_address
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts never confirmed
+
+# An account whose first address was never confirmed is deleted this long after it was made,
+# so it does not keep its username for ever. A link works 48 hours; a week leaves time to ask
+# for another or to correct the address, and is still short for a name nobody can use.
+UNCONFIRMED_KEPT_DAYS = 7
+FORGET_AT_ONCE = 500  # per round of housekeeping; after a flood of sign-ups, the rest next hour
+
+# What a member who took part left behind. One who never confirmed cannot have signed in while
+# the board asked, but one may have while the setting was off: any of these keeps the account.
+_TRACES = (
+    Post.author,
+    Reply.author,
+    Prayer.member,
+    Follow.member,
+    Flag.reporter,
+    MemberNote.member,
+    AuthorRestriction.member,
+)
+
+
+async def forget_unconfirmed(now: dt.datetime | None = None) -> int:
+    """Delete accounts made more than ``UNCONFIRMED_KEPT_DAYS`` ago whose address was never
+    confirmed and that never took part; how many. Run by each process's housekeeping.
+
+    Only while the board asks new members to confirm: with the setting off such members can
+    sign in, and an account in use is not ours to take. The rows go (what hangs on them, their
+    waiting mail, goes with them), and the username is free again rather than retired: nobody
+    ever saw it take part. Kept: staff, anyone a moderator acted on (silenced, suspended,
+    deleted, a note, a restriction), a change of address asked for (only a signed-in member
+    can), and any trace in ``_TRACES``. One statement, so several processes may run it at once.
+    """
+    if not (await site.read_settings()).confirm_email:
+        return 0
+    cutoff = (now or utcnow()) - dt.timedelta(days=UNCONFIRMED_KEPT_DAYS)
+    where: Any = (
+        (Member.email_confirmed == False)  # noqa: E712
+        & (Member.created_at < cutoff)
+        & (Member.pending_email == "")
+        & (Member.role == Role.MEMBER)
+        & Member.state.is_in([MemberState.ACTIVE, MemberState.PENDING])
+    )
+    # Most hours nobody is due: one read of the member table and done. Otherwise the traces
+    # are looked up only for those due (by the indexes on the members' columns), and the
+    # delete repeats the whole guard, so what changed meanwhile keeps its account.
+    due = [row["id"] for row in await Member.select(Member.id).where(where).limit(FORGET_AT_ONCE)]
+    if not due:
+        return 0
+    where = where & Member.id.is_in(due)
+    for column in _TRACES:
+        where = where & Member.id.not_in(column._meta.table.select(column).where(column.is_in(due)))
+    deleted = await Member.delete().where(where).returning(Member.id)
+    return len(deleted)
