@@ -111,7 +111,10 @@ def test_news_of_a_restricted_or_anonymous_post_says_only_that_there_is_news(
     [message] = mailbox.wait_for(1)
     seen = everything(message)
     assert message["Subject"] == "There is news on Prayer Board"
-    assert link(message, "/posts/").endswith(f"/posts/{post_id}")
+    if anonymous:  # no link to it: whoever else reads the mailbox must not learn which post
+        assert link(message, "/notifications") and post_id not in seen
+    else:
+        assert link(message, "/posts/").endswith(f"/posts/{post_id}")
     for secret in (TITLE, BODY[:30], "Out of surgery", "Ruth", "author"):
         assert secret not in seen.replace("author@", "").replace("To: member@", ""), secret
 
@@ -324,3 +327,54 @@ def test_posts_waiting_for_approval_reach_moderators_by_their_choice(author, mod
     assert digest["To"] == "keeper@example.org"
     assert digest["Subject"] == "Your daily digest from Prayer Board: posts waiting for approval"
     assert link(digest, "/mod/").endswith(f"/mod/posts/{held}")
+
+
+# ---------------------------------------------------------------------------------------------
+# After review
+
+
+def test_news_of_an_anonymous_post_links_to_the_notifications_not_to_the_post(author, member, mailbox):
+    choose("author", mail_news="each")
+    post_id = author.create_post(title=TITLE, body=BODY, anonymous="on")
+    member.post(f"/posts/{post_id}/pray")
+    wait_until(lambda: scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'news'"), what="the news queued")
+    query("UPDATE outbox SET next_attempt_at = ? WHERE kind = 'news'", ago(minutes=1))
+    [message] = mailbox.wait_for(1)
+    # Whoever else reads her mail must not learn which anonymous post is hers.
+    assert post_id not in everything(message)
+    assert link(message, "/notifications")
+
+
+def test_mail_names_nobody_praying_even_one_who_lets_authors_see_their_name(author, member, mailbox):
+    choose("author", mail_news="each")
+    choose("member", show_name_when_praying=True, display_name="Visit https://evil.example/pw")
+    post_id = author.create_post(title=TITLE)
+    member.post(f"/posts/{post_id}/pray")
+    assert "Visit https://evil.example/pw is praying" in author.get("/notifications").text  # in the app, as chosen
+    [message] = mailbox.wait_for(1)
+    assert message["Subject"] == f"Someone is praying for \u201c{TITLE}\u201d"
+    assert "evil.example" not in everything(message)
+
+
+def test_a_member_suspended_through_a_post_gets_no_more_mail(author, member, moderator, mailbox):
+    choose("member", mail_prayer_list=True)
+    hold_clock("member", "prayer_list_mailed_at")
+    own = member.create_post(title="Her own words")
+    assert moderator.post(f"/mod/posts/{own}/suspend_author", {"reason": "threats"}).status_code == 303
+    author.create_post(title="New job interview")
+    a_day_passes("member", "prayer_list_mailed_at")
+    wait_until(
+        lambda: scalar("SELECT status FROM outbox WHERE kind = 'prayer_list'") == "skipped", what="the list skipped"
+    )
+    assert mails_to(mailbox, "member") == []
+
+
+def test_deleting_an_account_deletes_its_mail(author, member, mailbox):
+    choose("author", mail_news="each")
+    post_id = author.create_post(title=TITLE)
+    member.post(f"/posts/{post_id}/pray")
+    mailbox.wait_for(1)
+    wait_until(lambda: outbox_rows("author") == [{"kind": "news", "status": "sent"}], what="the mail sent")
+    deleted = author.post("/settings/delete", {"password": "a gentle password 42", "content": "anonymise"})
+    assert deleted.status_code == 303
+    assert scalar("SELECT COUNT(*) FROM outbox WHERE to_address = 'author@example.org'") == 0

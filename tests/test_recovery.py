@@ -9,7 +9,7 @@ from mailbox import link, text_of
 import pytest
 
 from conftest import Server, query, run_cli, scalar
-from harness import Browser
+from harness import PASSWORD, Browser
 
 NEW_PASSWORD = "a brand new password 7"
 LINK_RE = re.compile(r"(https?://\S+/password/reset/(\S+))")
@@ -281,3 +281,40 @@ def test_with_a_public_address_every_link_starts_with_it_and_the_board_says_so_a
         assert "PRAYERBOARD_PUBLIC_URL is not" not in public.log()
     finally:
         public.stop()
+
+
+CONFIRM_RE = re.compile(r"https?://\S+(/register/confirm/\S+)")
+
+
+def _confirm_link(address: str) -> str:
+    mails = [m for m in _mails(address) if m["kind"] == "confirm_email"]
+    assert mails, f"no confirmation link to {address}"
+    match = CONFIRM_RE.search(mails[-1]["text_body"])
+    assert match, mails[-1]["text_body"]
+    return match.group(1)
+
+
+def test_a_reset_drops_a_change_of_address_someone_else_asked_for(member, visitor, new_browser):
+    # Someone who learned her password asks to move her account to their address...
+    asked = member.post("/settings/email", {"new_email": "thief@evil.example", "email_password": PASSWORD})
+    assert asked.status_code == 303, asked.text
+    stolen_link = _confirm_link("thief@evil.example")
+    # ...the notice reaches her old address, and she resets her password, as it tells her to.
+    _ask(visitor, "member")
+    assert visitor.post(_link("member@example.org"), {"password": NEW_PASSWORD}).status_code == 303
+    assert _member_row("member")["email"] == "member@example.org"
+    assert scalar("SELECT pending_email FROM member WHERE username = 'member'") == ""
+    # The thief's link no longer works, and the account stays hers.
+    thief = new_browser()
+    assert thief.post(stolen_link).status_code == 400
+    assert _member_row("member")["email"] == "member@example.org"
+    assert not _signed_in_as(thief)
+
+
+def test_a_reset_link_confirms_the_address_it_reached(new_browser, visitor):
+    browser = new_browser()
+    assert browser.register("newcomer").status_code == 303
+    query("UPDATE member SET email_confirmed = ? WHERE username = 'newcomer'", False)
+    _ask(visitor, "newcomer")
+    assert visitor.post(_link("newcomer@example.org"), {"password": NEW_PASSWORD}).status_code == 303
+    assert scalar("SELECT email_confirmed FROM member WHERE username = 'newcomer'") in (True, 1)

@@ -359,3 +359,22 @@ def test_one_moderator_writes_to_one_author_at_most_three_times_a_day(author, me
     assert refused.status_code == 409
     assert "three times today" in refused.text
     assert len(log_rows("wrote_to_author")) == 3
+
+
+def test_a_message_waiting_when_the_author_changes_address_does_not_go_to_the_old_one(
+    author, member, moderator, mailbox, server
+):
+    post_id = author.create_post()
+    report(member, post_id)
+    mailbox.stop()
+    try:
+        assert moderator.post(f"/mod/posts/{post_id}/safeguarding/write", {"message": "Are you safe?"}).status_code in (
+            200,
+            303,
+        )
+        wait_until(lambda: scalar("SELECT attempts FROM outbox WHERE kind = 'from_moderator'"), what="an attempt")
+        query("UPDATE member SET email = 'ruth.new@example.org' WHERE username = 'author'")
+    finally:
+        mailbox.start()
+    wait_until(lambda: scalar("SELECT status FROM outbox WHERE kind = 'from_moderator'") == "skipped", what="skipped")
+    assert mailbox.to("author@example.org") == []

@@ -27,17 +27,19 @@ from prayerboard import mail
 from prayerboard.db import transaction
 from prayerboard.policy import Actor, can
 from prayerboard.rows import POST_COLUMNS, PostRow, to_the_hour
-from prayerboard.services import notifications, outbox, unsubscribe, utcnow
+from prayerboard.services import accounts, notifications, outbox, unsubscribe, utcnow
 from prayerboard.services.outbox import Claimed, SenderHooks, Written
 from prayerboard.settings import Settings
-from prayerboard.tables import Member, Notification, Post
+from prayerboard.tables import Member, Notification, OutboxMessage, Post
 from prayerboard.text import excerpt
 from prayerboard.vocab import (
     MODERATOR_ROLES,
     MailFrequency,
     MailKind,
+    MemberState,
     ModerationState,
     NotificationKind,
+    OutboxStatus,
     PostKind,
     PostStatus,
 )
@@ -48,6 +50,7 @@ log = logging.getLogger("prayerboard.mail")
 
 PERIODS = {MailFrequency.DAILY: dt.timedelta(days=1), MailFrequency.WEEKLY: dt.timedelta(days=7)}
 PRAYER_LIST_PERIOD = dt.timedelta(days=1)
+MAIL_KEPT = dt.timedelta(days=30)
 ROUND_SECONDS = 60.0  # how often a sender looks for digests that are due (sooner if it polls sooner)
 MEMBERS_PER_ROUND = 200  # digests started in one look; the rest wait for the next
 DIGEST_LINES_MAX = 40  # lines in one digest; the rest are on the notifications page
@@ -129,6 +132,15 @@ async def start_due_rounds(settings: Settings, now: dt.datetime | None = None) -
         for frequency, period in PERIODS.items():
             await _start_digests(stream, frequency, period, moment)
     await _start_prayer_lists(moment)
+    await _forget_old_mail(moment)
+
+
+async def _forget_old_mail(now: dt.datetime) -> None:
+    """Mail sent, skipped or given up is kept ``MAIL_KEPT`` (to see what went, and why not), then
+    deleted: it holds members' addresses and what it told them."""
+    await OutboxMessage.delete().where(
+        (OutboxMessage.status != OutboxStatus.WAITING) & (OutboxMessage.created_at < now - MAIL_KEPT)
+    )
 
 
 def _due(clock: Column, now: dt.datetime, period: dt.timedelta) -> Any:
@@ -262,6 +274,10 @@ def _news_line(
     """One piece of news as mail may tell it: (line, more) where ``more`` is an excerpt or ""."""
     base = mail.link_base(settings)
     link = f"{base}{item.link}" if item.link else f"{base}/notifications"
+    if post is not None and post.anonymous and item.kind in NEWS_KINDS:
+        # Whoever else reads this mailbox must not learn which anonymous post its owner wrote
+        # or follows: the link leads to the notifications, behind sign-in.
+        link = f"{base}/notifications"
     if item.kind == NotificationKind.NOTICE:
         return f"A moderator has a message about something you wrote: {base}/notifications", ""
     if item.kind == NotificationKind.URGENT_REPORT:
@@ -269,7 +285,9 @@ def _news_line(
     if item.kind == NotificationKind.WAITING_POST:
         return f"A post is waiting for approval: {link}", ""
     if post is not None and can(actor, "name_in_mail", post):
-        return f"{item.text}: {link}", excerpt(post.body, EXCERPT_CHARS)
+        # Worded again without the name of anyone praying: a display name is the member's own
+        # words, and mail puts nobody's words in its subject.
+        return f"{notifications.wording(item.kind, item.count, post.title)}: {link}", excerpt(post.body, EXCERPT_CHARS)
     if post is not None and post.author == actor.id:
         return f"There is news about your post: {link}", ""
     return f"There is news on a post you follow: {link}", ""
@@ -287,6 +305,9 @@ async def _reader(message: Claimed) -> dict[str, Any] | None:
     row: dict[str, Any] | None = await Member.select(*READER_COLUMNS).where(Member.id == message.member).first()
     # Mail goes only to the address it was written for, while it is still the member's own.
     if row is None or not _mailable(row) or row["email"] != message.to_address:
+        return None
+    # Suspended as "the author of post N" leaves the member's row as it was: no more mail either.
+    if await accounts.restricted_state(row["id"]) == MemberState.SUSPENDED:
         return None
     return row
 
@@ -349,7 +370,11 @@ async def _render_one(settings: Settings, actor: Actor, message: Claimed) -> Wri
             ("You get this because you chose an email for each post waiting for approval."),
         )
     else:
-        subject = item.text if named else f"There is news on {settings.board_name}"
+        subject = (
+            notifications.wording(item.kind, item.count, post.title)
+            if named and post is not None
+            else f"There is news on {settings.board_name}"
+        )
         why = "You get this because you chose an email for each piece of news."
     text = "\n\n".join(p for p in (line, more) if p)
     return Written(subject=subject, text=f"{text}\n\n{_footer(settings, actor.id or 0, MailKind(message.kind), why)}\n")

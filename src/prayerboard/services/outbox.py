@@ -21,7 +21,7 @@ from prayerboard import db, mail, policy
 from prayerboard.rows import POST_COLUMNS, PostRow
 from prayerboard.services import unsubscribe, utcnow
 from prayerboard.settings import Settings
-from prayerboard.tables import OutboxMessage, Post
+from prayerboard.tables import Member, OutboxMessage, Post
 from prayerboard.vocab import MailKind, OutboxStatus
 
 __all__ = ["after_commit", "enqueue", "run_sender", "send_due", "wake"]
@@ -253,7 +253,17 @@ async def _renew(message: Claimed) -> Claimed | None:
     return Claimed.from_row(rows[0]) if rows else None
 
 
+# Kinds written for a member's own address: sent only while it is still theirs (a changed or
+# deleted account's mail does not go to the old address). A confirmation link is written for
+# an address not yet theirs, and is not among them.
+ADDRESS_BOUND = frozenset({MailKind.PASSWORD_RESET, MailKind.FROM_MODERATOR})
+
+
 async def _still_may_go(message: Claimed) -> bool:
+    if message.member is not None and message.kind in ADDRESS_BOUND:
+        owner = await Member.select(Member.email).where(Member.id == message.member).first()
+        if owner is None or owner["email"] != message.to_address:
+            return False
     if message.post is None:
         return True
     # Read here, not through services.posts, which enqueues and so imports this module.
@@ -334,7 +344,7 @@ async def send_one(settings: Settings, claimed: Claimed, hooks: SenderHooks = NO
         return None
     if not await _still_may_go(message):
         await _finish(message, {OutboxMessage.status: OutboxStatus.SKIPPED})
-        log.info("mail %d skipped: the post it tells of changed since", message.id)
+        log.info("mail %d skipped: the post it tells of, or the address, changed since", message.id)
         return OutboxStatus.SKIPPED
     attempts = message.attempts + 1
     try:

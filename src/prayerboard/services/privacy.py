@@ -12,7 +12,7 @@ from prayerboard.policy import Actor, require
 from prayerboard.services import accounts, forgetting, posts
 from prayerboard.services.errors import NotFound
 from prayerboard.services.posts import recount_replies
-from prayerboard.tables import Follow, Member, Notification, Post, PostUpdate, Prayer, Reply
+from prayerboard.tables import Follow, Member, Notification, OutboxMessage, Post, PostUpdate, Prayer, Reply
 from prayerboard.vocab import Visibility
 
 DELETE_CHOICES = ("remove", "anonymise")
@@ -237,7 +237,9 @@ async def delete_account(actor: Actor, password: str, content: str) -> None:
                 await recount_replies(post_id)  # a hidden reply was never counted: recount
             return
         # Messages to the member may quote moderators' reasons: nobody is left to read them.
+        # Their mail, sent or not, holds their address and what it told them: it goes too.
         await Notification.delete().where(Notification.member == actor.id)
+        await OutboxMessage.delete().where(OutboxMessage.member == actor.id)
         for table in (Post, Reply):
             await table.update({table.anonymous: True, table.named_before_hiding: False}).where(
                 table.author == actor.id

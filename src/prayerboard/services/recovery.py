@@ -169,7 +169,16 @@ async def reset_password(target: ResetTarget, password: str) -> Actor:
         raise FormErrors({"password": problem}, {})
     new_hash = await passwords.hash_password(password)
     rows = (
-        await Member.update({Member.password_hash: new_hash, Member.session_epoch: Member.session_epoch + 1})
+        await Member.update(
+            {
+                Member.password_hash: new_hash,
+                Member.session_epoch: Member.session_epoch + 1,
+                # The link reached this address, so it is the member's; and a change of address
+                # asked for before (perhaps by whoever knew the old password) is dropped with it.
+                Member.email_confirmed: True,
+                Member.pending_email: "",
+            }
+        )
         .where(
             (Member.id == target.member_id)
             & (Member.password_hash == target.password_hash)
@@ -326,6 +335,7 @@ async def set_password(username: str, password: str) -> None:
         raise FormErrors({"password": problem}, {})
     row = await _member_by_username(username)
     new_hash = await passwords.hash_password(password)
-    await Member.update({Member.password_hash: new_hash, Member.session_epoch: Member.session_epoch + 1}).where(
-        (Member.id == row["id"]) & (Member.state != MemberState.DELETED)
-    )
+    # A change of address asked for before (perhaps by whoever knew the old password) is dropped.
+    await Member.update(
+        {Member.password_hash: new_hash, Member.session_epoch: Member.session_epoch + 1, Member.pending_email: ""}
+    ).where((Member.id == row["id"]) & (Member.state != MemberState.DELETED))
