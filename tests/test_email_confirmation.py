@@ -448,6 +448,8 @@ def test_both_waiting_pages_offer_to_correct_the_address(confirming_board, visit
             assert f'<label for="{field}">' in page.text
         assert 'id="username" name="username" type="text" value="naomi"' in page.text
         assert PASSWORD not in page.text
+        ids = re.findall(r'\bid="([^"]+)"', page.text)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     # After joining, the address typed is there to be put right.
     assert 'name="email" type="email" value="naomi@exmaple.org"' in joined.text
 
