@@ -207,21 +207,18 @@ def confirm_message(board_name: str, link: str, purpose: Purpose) -> tuple[str, 
     return subject, text
 
 
-def mask_address(address: str) -> str:
-    """``naomi@example.org`` as ``n***@example.org``: enough for the owner to know it, no more."""
-    local, _, domain = address.rpartition("@")
-    return f"{local[:1]}***@{domain}"
-
-
-def change_notice(board_name: str, new_address: str) -> tuple[str, str]:
+def change_notice(board_name: str) -> tuple[str, str]:
     """The short notice to the old address that a change was asked for."""
     subject = f"Your email address on {board_name} is being changed"
+    # The new address is not named, not even in part: whoever else reads this mailbox (someone
+    # the member may be leaving) learns nothing of where their mail goes next.
     text = (
         f"Someone signed in to your account on {board_name} asked to change its email address "
-        f"to {mask_address(new_address)}.\n\n"
+        "to another one.\n\n"
         "Mail keeps coming to this address until the new one is confirmed. You can cancel the "
         "change in your settings.\n\n"
-        "If this was not you, sign in and change your password at once, and cancel the change.\n"
+        "If this was not you, choose a new password at once with \"Forgot your password?\" on the "
+        "sign-in page: that also cancels the change.\n"
     )
     return subject, text
 
@@ -361,7 +358,7 @@ async def request_change(
             raise NotFound()
         await _enqueue_link(links, row["id"], "change", new_address)
         if row["email"] and row["email_confirmed"]:
-            subject, text = change_notice(links.board_name, new_address)
+            subject, text = change_notice(links.board_name)
             await outbox.enqueue(
                 to_address=row["email"], subject=subject, text=text, kind=MailKind.CONFIRM_EMAIL, member_id=row["id"]
             )
