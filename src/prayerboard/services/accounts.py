@@ -9,7 +9,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 from prayerboard import passwords
 from prayerboard.db import is_unique_violation, transaction
@@ -17,6 +17,7 @@ from prayerboard.forms import Credentials, FormErrors, Registration
 from prayerboard.policy import Actor
 from prayerboard.services import display_names, utcnow
 from prayerboard.services.errors import Throttled, try_again_in
+from prayerboard.settings import Settings
 from prayerboard.stores import Counters
 from prayerboard.tables import AuthorRestriction, Member, RetiredUsername
 from prayerboard.vocab import MemberState, RestrictionAction, RestrictionStatus, Role
@@ -214,6 +215,43 @@ class SignInAttempt:
 # A trusted browser may sign in this many times the failure limit per window, successes
 # included: far more than a person signs in, far fewer than a flood of password checks.
 DEVICE_ATTEMPTS_FACTOR = 4
+
+
+class TypedTargetThrottle:
+    """Requests for something mailed (a reset link, a confirmation link) counted per client
+    address and per name or address typed.
+
+    Counted like sign-in (``LoginThrottle``), before anything is looked up, and on what was
+    typed rather than on an account found, so a refusal says nothing about who exists. Each
+    kind of request has its own counters (``prefix``) and words (``refusal``).
+    """
+
+    prefix: ClassVar[str]
+    refusal: ClassVar[str]
+
+    def __init__(self, counters: Counters, per_target: int, per_address: int, window_seconds: int) -> None:
+        self.counters = counters
+        self.per_target = per_target
+        self.per_address = per_address
+        self.window_seconds = window_seconds
+
+    @classmethod
+    def with_sign_in_limits(cls, counters: Counters, settings: Settings) -> Self:
+        return cls(
+            counters,
+            per_target=settings.login_failures_per_account,
+            per_address=settings.login_failures_per_address,
+            window_seconds=settings.login_failure_window_seconds,
+        )
+
+    async def count(self, target: str, address: str) -> None:
+        for key, limit in (
+            (counter_key(f"{self.prefix}:address", address), self.per_address),
+            (counter_key(f"{self.prefix}:target", target.casefold()), self.per_target),
+        ):
+            count, remaining = await self.counters.hit(key, self.window_seconds)
+            if count > limit:
+                raise Throttled(f"{self.refusal} Please {try_again_in(remaining)}.", retry_after=remaining)
 
 
 class LoginThrottle:

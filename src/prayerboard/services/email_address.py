@@ -33,14 +33,13 @@ from prayerboard.services.accounts import (
     AddressNotConfirmed,
     LoginThrottle,
     SignInAttempt,
+    TypedTargetThrottle,
     actor_from_row,
     authenticate,
-    counter_key,
     restricted_state,
     username_key,
 )
-from prayerboard.services.errors import NotFound, ServiceError, Throttled, try_again_in
-from prayerboard.stores import Counters
+from prayerboard.services.errors import NotFound, ServiceError
 from prayerboard.tables import AuthorRestriction, Flag, Follow, Member, MemberNote, Post, Prayer, Reply
 from prayerboard.vocab import MailKind, MemberState, Role
 
@@ -217,7 +216,7 @@ def change_notice(board_name: str) -> tuple[str, str]:
         "to another one.\n\n"
         "Mail keeps coming to this address until the new one is confirmed. You can cancel the "
         "change in your settings.\n\n"
-        "If this was not you, choose a new password at once with \"Forgot your password?\" on the "
+        'If this was not you, choose a new password at once with "Forgot your password?" on the '
         "sign-in page: that also cancels the change.\n"
     )
     return subject, text
@@ -235,31 +234,12 @@ async def _enqueue_link(links: Links, member_id: int, purpose: Purpose, address:
 # Asking for a link again
 
 
-class LinkThrottle:
-    """Requests for a link, and changes of address, counted per client address and per name or
-    address typed (or per member, when signed in).
+class LinkThrottle(TypedTargetThrottle):
+    """Requests for a confirmation link, and changes of address, counted per client address and
+    per name or address typed (or per member, when signed in): ``accounts.TypedTargetThrottle``."""
 
-    Counted like a password reset (``recovery.ResetThrottle``), before anything is looked up,
-    and on what was typed rather than on an account found, so a refusal says nothing about who
-    exists.
-    """
-
-    def __init__(self, counters: Counters, per_target: int, per_address: int, window_seconds: int) -> None:
-        self.counters = counters
-        self.per_target = per_target
-        self.per_address = per_address
-        self.window_seconds = window_seconds
-
-    async def count(self, target: str, address: str) -> None:
-        for key, limit in (
-            (counter_key("confirm:address", address), self.per_address),
-            (counter_key("confirm:target", target.casefold()), self.per_target),
-        ):
-            count, remaining = await self.counters.hit(key, self.window_seconds)
-            if count > limit:
-                raise Throttled(
-                    f"Too many requests for a link. Please {try_again_in(remaining)}.", retry_after=remaining
-                )
+    prefix = "confirm"
+    refusal = "Too many requests for a link."
 
 
 def parse_target(raw: Mapping[str, Any]) -> str:

@@ -27,10 +27,15 @@ from prayerboard.db import transaction
 from prayerboard.forms import FormErrors, clean_text, password_problem
 from prayerboard.policy import Actor
 from prayerboard.services import outbox
-from prayerboard.services.accounts import GONE, actor_from_row, counter_key, restricted_state, username_key
-from prayerboard.services.errors import ServiceError, Throttled, try_again_in
+from prayerboard.services.accounts import (
+    GONE,
+    TypedTargetThrottle,
+    actor_from_row,
+    restricted_state,
+    username_key,
+)
+from prayerboard.services.errors import ServiceError
 from prayerboard.services.moderation.log import Target, record
-from prayerboard.stores import Counters
 from prayerboard.tables import Member
 from prayerboard.vocab import MemberState, Role
 
@@ -196,30 +201,11 @@ async def reset_password(target: ResetTarget, password: str) -> Actor:
 # Asking for a link
 
 
-class ResetThrottle:
-    """Requests for a link counted per client address and per name or address typed.
+class ResetThrottle(TypedTargetThrottle):
+    """Requests for a password reset link (``accounts.TypedTargetThrottle``)."""
 
-    Counted like sign-in (``accounts.LoginThrottle``), before anything is looked up, and on what
-    was typed rather than on an account found, so a refusal says nothing about who exists.
-    """
-
-    def __init__(self, counters: Counters, per_target: int, per_address: int, window_seconds: int) -> None:
-        self.counters = counters
-        self.per_target = per_target
-        self.per_address = per_address
-        self.window_seconds = window_seconds
-
-    async def count(self, target: str, address: str) -> None:
-        for key, limit in (
-            (counter_key("reset:address", address), self.per_address),
-            (counter_key("reset:target", target.casefold()), self.per_target),
-        ):
-            count, remaining = await self.counters.hit(key, self.window_seconds)
-            if count > limit:
-                raise Throttled(
-                    f"Too many requests for a new password. Please {try_again_in(remaining)}.",
-                    retry_after=remaining,
-                )
+    prefix = "reset"
+    refusal = "Too many requests for a new password."
 
 
 def parse_target(raw: Mapping[str, Any]) -> str:

@@ -89,13 +89,7 @@ def _after_sign_in(actor: Actor, next_path: str = "/") -> Redirect:
 
 
 def _reset_throttle(request: Request) -> recovery.ResetThrottle:
-    settings = request.app.state.settings
-    return recovery.ResetThrottle(
-        request.app.state.counters,
-        per_target=settings.login_failures_per_account,
-        per_address=settings.login_failures_per_address,
-        window_seconds=settings.login_failure_window_seconds,
-    )
+    return recovery.ResetThrottle.with_sign_in_limits(request.app.state.counters, request.app.state.settings)
 
 
 def _no_store(page: Template) -> Template:

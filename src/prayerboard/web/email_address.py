@@ -35,13 +35,7 @@ def links(request: Request) -> email_address.Links:
 
 def link_throttle(request: Request) -> email_address.LinkThrottle:
     """Requests for a link and changes of address, counted with the sign-in limits."""
-    settings = request.app.state.settings
-    return email_address.LinkThrottle(
-        request.app.state.counters,
-        per_target=settings.login_failures_per_account,
-        per_address=settings.login_failures_per_address,
-        window_seconds=settings.login_failure_window_seconds,
-    )
+    return email_address.LinkThrottle.with_sign_in_limits(request.app.state.counters, request.app.state.settings)
 
 
 async def _settings_page(request: MemberRequest, status_code: int, **extra: Any) -> Template:
