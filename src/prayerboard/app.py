@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import ipaddress
 import logging
@@ -496,6 +495,9 @@ async def _after_response(request: Request) -> None:
     outbox.after_commit()
 
 
+STOP_WAIT_S = 5.0  # how long stopping waits for the background tasks to end
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the board for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
@@ -521,8 +523,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             housekeeper.cancel()
             if sender is not None:
                 sender.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sender
+            # Not for ever: a task stuck in a query on a database that went silent may not end
+            # at once when cancelled, and the process must stop all the same.
+            await asyncio.wait([task for task in (housekeeper, sender) if task is not None], timeout=STOP_WAIT_S)
             await db.close_pool(engine)
 
     template_config = TemplateConfig(

@@ -346,8 +346,18 @@ async def start_pool(engine: Engine, postgres_pool_size: int = 10) -> None:
         await engine.start_connection_pool()
 
 
+POOL_CLOSE_S = 5.0  # a pool whose connections do not come back within this is torn down
+
+
 async def close_pool(engine: Engine) -> None:
-    await engine.close_connection_pool()
+    """Close the pool gracefully, or tear it down when a connection hangs on a database that
+    stopped answering: a process told to stop must stop."""
+    try:
+        await asyncio.wait_for(engine.close_connection_pool(), POOL_CLOSE_S)
+    except TimeoutError:
+        pool = getattr(engine, "pool", None)
+        if pool is not None:
+            pool.terminate()
 
 
 def is_sqlite(engine: Engine | None = None) -> bool:
