@@ -46,6 +46,7 @@ class Profile:
     older_posts: str | None
     replies: list[ReplyListing]
     older_replies: str | None
+    is_own: bool  # the viewer's own profile: the page offers their settings
 
 
 async def _listed_member(username: str) -> dict[str, Any]:
@@ -134,4 +135,5 @@ async def profile(
         older_posts=older_posts,
         replies=replies,
         older_replies=older_replies,
+        is_own=own,
     )
