@@ -9,7 +9,9 @@
     var button = form.querySelector("button[type=submit]");
     if (!button || !window.fetch) return;
     event.preventDefault();
-    button.disabled = true;
+    // Busy, not disabled: disabling the focused button would drop keyboard focus to the page.
+    if (button.getAttribute("aria-disabled") === "true") return;
+    button.setAttribute("aria-disabled", "true");
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -25,9 +27,9 @@
       if (label) label.textContent = state.praying ? "Praying" : "I'm praying";
       var count = form.querySelector("[data-pray-count]");
       if (count) count.textContent = state.praying_count + " praying";
-      button.disabled = false;
+      button.removeAttribute("aria-disabled");
     }).catch(function () {
-      button.disabled = false;
+      button.removeAttribute("aria-disabled");
       form.submit();
     });
   });
