@@ -139,7 +139,7 @@ def test_two_members_post_pray_and_reply_in_chromium(chromium: Browser, server: 
     expect(page_b.get_by_role("heading", level=1)).to_have_text("Strength for my sister")
     pray_form = page_b.locator("#pray form[data-pray]")
     pray_button = pray_form.get_by_role("button")
-    expect(pray_button).to_have_accessible_name("I'm praying")
+    expect(pray_button).to_have_accessible_name("I'm praying for “Strength for my sister”")
     expect(pray_button).to_have_attribute("aria-pressed", "false")
     expect_csrf_token_in(pray_form)
 
@@ -149,7 +149,7 @@ def test_two_members_post_pray_and_reply_in_chromium(chromium: Browser, server: 
     pray_button.click()
     expect(pray_button).to_have_attribute("aria-pressed", "true")
     expect(pray_form.locator("[data-pray-count]")).to_have_text("1 praying")
-    expect(pray_button).to_have_accessible_name("Praying")
+    expect(pray_button).to_have_accessible_name("Praying for “Strength for my sister”")
     expect(pray_button).to_be_enabled()
     assert page_b.evaluate("() => window.__prayerboardMarker") == "same document", "the page reloaded"
     assert navigations == [], f"the page navigated: {navigations}"
@@ -209,7 +209,7 @@ def test_praying_works_without_javascript(chromium: Browser, author: Any) -> Non
     expect(page.locator("#pray [data-pray-count]")).to_have_text("1 praying")
     button = page.locator("#pray form[data-pray]").get_by_role("button")
     expect(button).to_have_attribute("aria-pressed", "true")
-    expect(button).to_have_accessible_name("Praying")
+    expect(button).to_have_accessible_name("Praying for “Peace for our family”")
     assert db_scalar("SELECT praying_count FROM post WHERE public_id = ?", post_id) == 1
 
     page.context.close()
