@@ -34,10 +34,23 @@
     });
   });
 
-  // Ask before destructive actions.
+  // Ask before destructive actions: a form's data-confirm, or the pressed button's. A button
+  // whose page would ask without script (data-confirmed-action) goes straight to the action.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) event.preventDefault();
+    var button = event.submitter;
+    var asker = button && button.hasAttribute("data-confirm") ? button : form;
+    var question = asker.getAttribute && asker.getAttribute("data-confirm");
+    if (!question) return;
+    if (!window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    var direct = asker.getAttribute("data-confirmed-action");
+    if (direct) {
+      // The form is built after this event: it goes to the action, without the page that asks.
+      asker.setAttribute("formaction", direct);
+      asker.removeAttribute("name");
+    }
   }, true);
 })();
