@@ -718,7 +718,17 @@ def main(argv: list[str] | None = None) -> int:
         for n_posts in (args.small, args.large):
             if n_posts != args.small:
                 have = db.count_posts()
-                seconds = cli(env, "demo", "--members", "0", "--posts", str(n_posts - have), timeout=DEMO_TIMEOUT_S)
+                # The bench's own members registered since: real members, as far as the demo knows.
+                seconds = cli(
+                    env,
+                    "demo",
+                    "--members",
+                    "0",
+                    "--posts",
+                    str(n_posts - have),
+                    "--alongside-real-members",
+                    timeout=DEMO_TIMEOUT_S,
+                )
                 db.settle()
                 print(f"   appended demo posts: now {db.count_posts():,} posts ({seconds:.1f} s)", flush=True)
             count = db.count_posts()

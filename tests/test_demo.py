@@ -71,3 +71,74 @@ def test_demo_writes_posts_with_exact_counts(tmp_path):
         assert _one(connection, "SELECT count(*) FROM post WHERE last_activity_at < created_at") == 0
     finally:
         connection.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# A published password opens nothing on a real board (docs/security.md, "Demo boards"). These
+# run on the engine under test, against the shared server.
+
+DEMO_PASSWORD = "demo-password-123"
+SIGN_IN_REFUSED = "That username and password do not match."
+
+
+def _demo(*args: str) -> subprocess.CompletedProcess[str]:
+    from conftest import run_cli
+
+    return run_cli("demo", "--members", "4", "--posts", "12", *args)
+
+
+def _demo_usernames() -> list[str]:
+    from conftest import query
+
+    return [row["username"] for row in query("SELECT username FROM member WHERE email LIKE '%@example.org'")]
+
+
+def test_demo_refuses_a_board_with_real_members_and_writes_nothing(member):
+    from conftest import scalar
+
+    refused = _demo()
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "--alongside-real-members" in refused.stderr and "1 member" in refused.stderr
+    assert scalar("SELECT count(*) FROM member") == 1
+    assert scalar("SELECT count(*) FROM post") == 0
+    assert scalar("SELECT count(*) FROM site_setting WHERE key = 'demo'") == 0
+
+
+def test_demo_alongside_real_members_never_writes_as_them(member):
+    from conftest import scalar
+
+    added = _demo("--alongside-real-members")
+    assert added.returncode == 0, added.stderr
+    assert DEMO_PASSWORD not in added.stdout
+    assert "cannot sign in here" in added.stdout
+    assert scalar("SELECT count(*) FROM post") == 12
+    real = scalar("SELECT id FROM member WHERE username = 'member'")
+    for table, column in (("post", "author"), ("reply", "author"), ("prayer", "member")):
+        assert scalar(f"SELECT count(*) FROM {table} WHERE {column} = ?", real) == 0, table
+    # Posts added later are written by the demo's members too, never by the real one.
+    assert _demo("--alongside-real-members").returncode == 0
+    assert scalar("SELECT count(*) FROM post WHERE author = ?", real) == 0
+
+
+def test_demo_accounts_sign_in_only_while_the_board_is_a_demo(new_browser):
+    made = _demo()
+    assert made.returncode == 0, made.stderr
+    assert DEMO_PASSWORD in made.stdout
+    first, second, third = _demo_usernames()[:3]
+    assert new_browser().login(first, DEMO_PASSWORD).status_code == 303
+    # Every check of the password knows it on a demo board, not only signing in.
+    leaving = new_browser()
+    assert leaving.login(second, DEMO_PASSWORD).status_code == 303
+    assert leaving.post("/settings/delete", {"content": "anonymise", "password": DEMO_PASSWORD}).status_code == 303
+
+    # Someone real joins; demo content added from now on makes the board no demo.
+    real = new_browser()
+    assert real.register("realperson").status_code == 303
+    assert _demo("--alongside-real-members").returncode == 0
+    for username in (first, third):
+        refused = new_browser().login(username, DEMO_PASSWORD)
+        assert refused.status_code == 422
+        assert SIGN_IN_REFUSED in refused.text
+    assert new_browser().login("realperson").status_code == 303

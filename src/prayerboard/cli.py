@@ -1,4 +1,4 @@
-"""The ``prayerboard`` command: run, migrate, create-admin, set-password, archive, demo."""
+"""The ``prayerboard`` command: run, migrate, create-admin, set-password, archive, worker, demo, backup."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ import argparse
 import asyncio
 import getpass
 import os
+import sqlite3
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from prayerboard.settings import Settings, SettingsError
+from prayerboard.settings import SECRET_KEY_FILE, Settings, SettingsError, sqlite_path
 from prayerboard.vocab import Role
 
 STARTUP_CHECK_TIMEOUT_S = 10  # the database or Redis named in the settings answers well within this
@@ -306,7 +310,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from prayerboard import demo
 
     async def generate() -> None:
-        await demo.generate(members=args.members, posts=args.posts, seed=args.seed)
+        await demo.generate(
+            members=args.members,
+            posts=args.posts,
+            seed=args.seed,
+            alongside_real_members=args.alongside_real_members,
+        )
         await _end_visitor_pages()
 
     try:
@@ -314,6 +323,93 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     except demo.DemoError as exc:
         print(f"prayerboard demo: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+class BackupFailed(Exception):
+    """The copy could not be made or did not check out; the message is one line."""
+
+
+def _backup_sqlite(source: Path, destination: Path) -> None:
+    """Copy a SQLite database that may be in use into ``destination``, all or nothing.
+
+    SQLite's online backup copies every page in one step inside one read transaction, so the copy
+    is the database as of one moment, while the board goes on writing (WAL: the reader blocks no
+    one). It is written to a private temporary file beside ``destination``, checked with
+    ``PRAGMA integrity_check``, flushed to disk and only then renamed into place, so an
+    interrupted backup never leaves a half copy under the backup's name.
+    """
+    from prayerboard import db
+
+    # mkstemp makes the file owner-only (0600): the copy holds everything the board holds.
+    fd, temp_name = tempfile.mkstemp(dir=destination.parent, prefix=".prayerboard-backup-", suffix=".sqlite3")
+    os.close(fd)
+    try:
+        reader = sqlite3.connect(source, timeout=db.SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            copy = sqlite3.connect(temp_name)
+            try:
+                reader.backup(copy)
+                verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                copy.close()
+        finally:
+            reader.close()
+        if verdict != "ok":
+            raise BackupFailed(f"the copy does not check out ({verdict}); {destination} was not written")
+        with open(temp_name, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temp_name, destination)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the board's SQLite database while it runs; say where the secret key is."""
+    settings = Settings.from_env()
+    source = sqlite_path(settings.database_url)
+    if source is None:
+        print(
+            "prayerboard backup: this board keeps its data in PostgreSQL; back it up with pg_dump "
+            '(pg_dump --format=custom --file=prayerboard.dump "$PRAYERBOARD_DATABASE_URL"), and keep the secret key too',
+            file=sys.stderr,
+        )
+        return 2
+    # Settings.from_env makes an empty private file for the database (settings.make_private).
+    if not source.is_file() or source.stat().st_size == 0:
+        print(f"prayerboard backup: there is no database at {source} yet", file=sys.stderr)
+        return 2
+    destination = Path(args.destination).expanduser()
+    if destination.is_dir():
+        destination = destination / time.strftime("prayerboard-%Y%m%d-%H%M%S.sqlite3", time.gmtime())
+    if destination.exists() and destination.resolve() == source.resolve():
+        print("prayerboard backup: that is the board's own database; name another file", file=sys.stderr)
+        return 2
+    if destination.exists() and not args.force:
+        print(f"prayerboard backup: {destination} already exists; pass --force to replace it", file=sys.stderr)
+        return 2
+    if not destination.parent.is_dir():
+        print(f"prayerboard backup: there is no folder {destination.parent}", file=sys.stderr)
+        return 2
+    try:
+        _backup_sqlite(source, destination)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"prayerboard backup: cannot back up {source}: {exc}", file=sys.stderr)
+        return 1
+    except BackupFailed as exc:
+        print(f"prayerboard backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backed up {source} to {destination}.")
+    if os.environ.get("PRAYERBOARD_SECRET_KEY", "").strip():
+        where = "the PRAYERBOARD_SECRET_KEY setting"
+    else:
+        where = str(settings.data_dir / SECRET_KEY_FILE)
+    print(
+        f"Keep the secret key with it; it is not in the copy: {where}. Restored with another key the board works, "
+        "but links already mailed (password resets, address confirmations, unsubscribes) and remembered "
+        "devices stop working."
+    )
     return 0
 
 
@@ -364,7 +460,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--members", type=int, default=50)
     demo.add_argument("--posts", type=int, default=500)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument(
+        "--alongside-real-members",
+        action="store_true",
+        help="add to a board that has members the demo did not make (demo members then cannot sign in there)",
+    )
     demo.set_defaults(func=_cmd_demo)
+
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite database while the board runs (PostgreSQL: use pg_dump)"
+    )
+    backup.add_argument("destination", help="a file to write, or a folder to write a dated file in")
+    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
+    backup.set_defaults(func=_cmd_backup)
     return parser
 
 

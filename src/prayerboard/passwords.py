@@ -55,6 +55,11 @@ _hasher = PasswordHasher(
 # timing say nothing about the account (docs/privacy.md, "Sign-in").
 _DUMMY_HASH = _hasher.hash("no account has this password: 6b1f0c6e")
 _ARGON2_PREFIX = "$argon2"
+# ``prayerboard demo`` writes its members' hashes with this mark in front. A marked hash does not
+# start with "$argon2", so ``hash_to_verify`` treats it like no hash at all: the demo's published
+# password opens the account only where ``accounts.password_hash_to_check`` takes the mark off,
+# on a board marked as a demo (docs/security.md, "Demo boards").
+DEMO_HASH_MARK = "demo:"
 
 # How many full verifications this process has run: a seam for tests that check, without
 # timing anything, that every sign-in path pays for one.

@@ -8,6 +8,13 @@ Every demo member signs in with the password ``demo-password-123`` (``DEMO_PASSW
 all share one argon2id hash, computed once, because hashing 500 passwords would take longer
 than writing 100,000 posts. Emails are at ``example.org``; every role is ``member``.
 
+A published password must not open accounts on a real board (docs/security.md, "Demo boards").
+The shared hash is stored with ``passwords.DEMO_HASH_MARK`` in front, which sign-in honours only
+while the site setting ``demo`` is "1". The command sets it to "1" on a board that holds only
+demo members, and refuses a board with any other member unless told ``alongside_real_members``;
+then it writes "0", so the demo accounts cannot sign in there. Demo posts, prayers and replies
+are only ever written as demo members, never as a real one.
+
 Shape of the data:
 
 * About 75% requests and 25% testimonies, over the last two years, denser towards today (a
@@ -82,7 +89,8 @@ from prayerboard.demo.text import (
     Theme,
 )
 from prayerboard.ids import new_public_id
-from prayerboard.passwords import hash_password_sync
+from prayerboard.passwords import DEMO_HASH_MARK, hash_password_sync
+from prayerboard.services.accounts import DEMO_BOARD_SETTING
 from prayerboard.settings import Settings
 from prayerboard.tables import BODY_MAX, DISPLAY_NAME_MAX, TITLE_MAX, USERNAME_MAX
 
@@ -203,7 +211,7 @@ TABLE_COLUMNS = {
 
 
 class DemoError(RuntimeError):
-    """The demo cannot run against this database (not migrated, no members to post as)."""
+    """The demo cannot run against this database (not migrated, no members to post as, real members)."""
 
 
 # =============================================================================================
@@ -216,8 +224,25 @@ class Existing:
 
     next_ids: dict[str, int]
     username_keys: set[str]
-    members: list[tuple[float, int]]  # (joined at, id) of active members, any order
+    members: list[tuple[float, int]]  # (joined at, id) of active demo members, any order
     newest_post_at: float | None
+    real_members: int  # members the demo did not make, in any state
+
+
+# Members the demo made, and the rest: by the mark on their password hash.
+DEMO_MEMBER_SQL = f"substr(password_hash, 1, {len(DEMO_HASH_MARK)}) = '{DEMO_HASH_MARK}'"
+REAL_MEMBERS_SQL = f"SELECT count(*) FROM member WHERE password_hash IS NULL OR NOT {DEMO_MEMBER_SQL}"
+DEMO_MEMBERS_SQL = f"SELECT id, created_at FROM member WHERE state = 'active' AND {DEMO_MEMBER_SQL}"
+# Marks the board as a demo ("1") or not ("0"): only a demo board lets demo members sign in.
+DEMO_SETTING_SQL = (
+    "INSERT INTO site_setting (key, value) VALUES ({key}, {value}) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+
+
+def demo_setting(existing: Existing) -> str:
+    """The ``demo`` site setting after this run: "1" unless the board has members the demo did not make."""
+    return "0" if existing.real_members else "1"
 
 
 @dataclass
@@ -493,7 +518,7 @@ class Generator:
     def posts(self, count: int, chunk_size: int = POSTS_PER_CHUNK) -> Iterator[Chunk]:
         """Posts oldest first, with their prayers, replies and updates, ``chunk_size`` at a time."""
         if count and not self.member_ids:
-            raise DemoError("there are no active members to write posts; ask for --members 1 or more")
+            raise DemoError("there are no active demo members to write posts; ask for --members 1 or more")
         times = self.post_times(count)
         for offset in range(0, count, chunk_size):
             chunk = Chunk()
@@ -684,6 +709,9 @@ def _fill_sqlite(path: str, make: MakeGenerator, members: int, posts: int, progr
         try:
             existing = _sqlite_existing(connection)
             generator = make(existing, _sqlite_stamp)
+            connection.execute(
+                DEMO_SETTING_SQL.format(key="?", value="?"), (DEMO_BOARD_SETTING, demo_setting(existing))
+            )
             member_rows = generator.members(members)
             connection.executemany(_insert_sql("member"), member_rows)
             done = 0
@@ -721,12 +749,10 @@ def _sqlite_existing(connection: sqlite3.Connection) -> Existing:
             raise DemoError("the database has no tables yet; run `prayerboard migrate` first") from exc
         raise
     keys = {row[0] for row in connection.execute("SELECT username_key FROM member")}
-    members = [
-        (_parse_stamp(created), member_id)
-        for member_id, created in connection.execute("SELECT id, created_at FROM member WHERE state = 'active'")
-    ]
+    members = [(_parse_stamp(created), member_id) for member_id, created in connection.execute(DEMO_MEMBERS_SQL)]
     newest = connection.execute("SELECT created_at FROM post ORDER BY id DESC LIMIT 1").fetchone()
-    return Existing(next_ids, keys, members, _parse_stamp(newest[0]) if newest else None)
+    real = connection.execute(REAL_MEMBERS_SQL).fetchone()[0]
+    return Existing(next_ids, keys, members, _parse_stamp(newest[0]) if newest else None, real)
 
 
 async def _fill_postgres(dsn: str, make: MakeGenerator, members: int, posts: int, progress: Progress) -> Generator:
@@ -744,6 +770,9 @@ async def _fill_postgres(dsn: str, make: MakeGenerator, members: int, posts: int
                 raise DemoError("the database has no tables yet; run `prayerboard migrate` first") from exc
             existing = await _postgres_existing(connection)
             generator = make(existing, lambda ts: datetime.fromtimestamp(ts, UTC))
+            await connection.execute(
+                DEMO_SETTING_SQL.format(key="$1", value="$2"), DEMO_BOARD_SETTING, demo_setting(existing)
+            )
             member_rows = generator.members(members)
             for start in range(0, len(member_rows), MEMBERS_PER_CHUNK):
                 await _copy(connection, "member", member_rows[start : start + MEMBERS_PER_CHUNK])
@@ -782,20 +811,20 @@ async def _postgres_existing(connection: Any) -> Existing:
             f'FROM "{table}"'
         )
     keys = {row["username_key"] for row in await connection.fetch("SELECT username_key FROM member")}
-    members = [
-        (_parse_stamp(row["created_at"]), row["id"])
-        for row in await connection.fetch("SELECT id, created_at FROM member WHERE state = 'active'")
-    ]
+    members = [(_parse_stamp(row["created_at"]), row["id"]) for row in await connection.fetch(DEMO_MEMBERS_SQL)]
     newest = await connection.fetchval("SELECT created_at FROM post ORDER BY id DESC LIMIT 1")
-    return Existing(next_ids, keys, members, _parse_stamp(newest) if newest is not None else None)
+    real = await connection.fetchval(REAL_MEMBERS_SQL)
+    return Existing(next_ids, keys, members, _parse_stamp(newest) if newest is not None else None, real)
 
 
-async def generate(members: int, posts: int, seed: int = 7) -> None:
+async def generate(members: int, posts: int, seed: int = 7, alongside_real_members: bool = False) -> None:
     """Add ``members`` demo members and ``posts`` posts (with prayers, replies and updates).
 
     Writes to the database the environment configures (``PRAYERBOARD_DATABASE_URL``, or the
     SQLite file under ``PRAYERBOARD_DATA_DIR``), all in one transaction, and prints progress and
-    a summary. Every new member's password is ``DEMO_PASSWORD``.
+    a summary. Every new member's password is ``DEMO_PASSWORD``, which opens their account only
+    on a demo board. A board with members the demo did not make is refused with ``DemoError``
+    (nothing written) unless ``alongside_real_members``; it is then not a demo board.
     """
     if members < 0 or posts < 0:
         raise DemoError("--members and --posts cannot be negative")
@@ -803,17 +832,22 @@ async def generate(members: int, posts: int, seed: int = 7) -> None:
     settings = Settings.from_env()
     progress = Progress(posts)
     # One hash for everyone: argon2 is slow on purpose (~40 ms a hash).
-    password_hash = hash_password_sync(DEMO_PASSWORD)
+    password_hash = DEMO_HASH_MARK + hash_password_sync(DEMO_PASSWORD)
     now = time.time()
 
     def make(existing: Existing, stamp: Callable[[float], Any]) -> Generator:
+        if existing.real_members and not alongside_real_members:
+            raise DemoError(
+                f"refused: this board has {existing.real_members} member(s) the demo did not make, and demo "
+                "accounts share a published password; to add demo content anyway pass --alongside-real-members "
+                "(demo accounts then cannot sign in here)"
+            )
         # The seed and the database's size pick the content, so the same seed on an empty
         # database gives the same board, and a second run does not repeat the first.
         rng = random.Random(f"prayerboard-demo:{seed}:{existing.next_ids['member']}:{existing.next_ids['post']}")
+        print(f"Writing {members:,} members and {posts:,} posts to the {engine.engine_type} database…", flush=True)
         return Generator(rng, settings.categories, password_hash, existing, now, stamp)
 
-    where = engine.engine_type
-    print(f"Writing {members:,} members and {posts:,} posts to the {where} database…", flush=True)
     if isinstance(engine, SQLiteEngine):
         # The sqlite3 calls block, so they run in a worker thread rather than on the loop.
         generator = await asyncio.to_thread(_fill_sqlite, engine.path, make, members, posts, progress)
@@ -825,6 +859,7 @@ async def generate(members: int, posts: int, seed: int = 7) -> None:
 
 
 def _print_summary(generator: Generator, seconds: float) -> None:
+    """The counts written, and how demo members sign in (if they can on this board)."""
     t = generator.totals
     print(f"Done in {seconds:.1f} s:")
     print(f"  members  {t.members:>9,}")
@@ -835,5 +870,7 @@ def _print_summary(generator: Generator, seconds: float) -> None:
     print(f"  prayers  {t.prayers:>9,}")
     print(f"  replies  {t.replies:>9,}")
     print(f"  updates  {t.updates:>9,}")
-    if t.members:
+    if demo_setting(generator.existing) == "0":
+        print("This board has members the demo did not make, so demo members cannot sign in here.")
+    elif t.members:
         print(f"Every new demo member signs in with the password: {DEMO_PASSWORD}")

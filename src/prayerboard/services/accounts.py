@@ -19,7 +19,7 @@ from prayerboard.services import display_names, utcnow
 from prayerboard.services.errors import Throttled, try_again_in
 from prayerboard.settings import Settings
 from prayerboard.stores import Counters
-from prayerboard.tables import AuthorRestriction, Member, RetiredUsername
+from prayerboard.tables import AuthorRestriction, Member, RetiredUsername, SiteSetting
 from prayerboard.vocab import MemberState, RestrictionAction, RestrictionStatus, Role
 
 GENERIC_LOGIN_ERROR = "That username and password do not match."
@@ -315,6 +315,22 @@ class AddressNotConfirmed(FormErrors):
         super().__init__({"username": ADDRESS_NOT_CONFIRMED}, {"username": username})
 
 
+# The site setting ``prayerboard demo`` writes: "1" on a board that holds only the demo's members.
+DEMO_BOARD_SETTING = "demo"
+
+
+async def password_hash_to_check(stored_hash: str | None) -> str | None:
+    """The hash a password is checked against: a demo member's opens only on a board marked as a demo.
+
+    Elsewhere the marked hash is returned as it is, which no password matches
+    (``passwords.DEMO_HASH_MARK``); the check still costs one full verification.
+    """
+    if stored_hash is None or not stored_hash.startswith(passwords.DEMO_HASH_MARK):
+        return stored_hash
+    demo_board = await SiteSetting.exists().where((SiteSetting.key == DEMO_BOARD_SETTING) & (SiteSetting.value == "1"))
+    return stored_hash.removeprefix(passwords.DEMO_HASH_MARK) if demo_board else stored_hash
+
+
 async def authenticate(
     attempt: SignInAttempt, throttle: LoginThrottle, secret_key: str, confirmed_only: bool = False
 ) -> Actor:
@@ -332,7 +348,8 @@ async def authenticate(
     row = await Member.select().where(Member.username_key == username_key(credentials.username)).first()
     device_nonce = trusted_device(secret_key, attempt.device_cookie, row["id"]) if row else None
     await throttle.count(credentials.username, attempt.address, device_nonce)
-    ok = await passwords.verify_password(row["password_hash"] if row else None, credentials.password)
+    checked_hash = await password_hash_to_check(row["password_hash"] if row else None)
+    ok = await passwords.verify_password(checked_hash, credentials.password)
     if ok and row is not None and await restricted_state(row["id"]) == MemberState.SUSPENDED:
         ok = False
     if not ok or row is None or row["state"] in GONE:
@@ -340,8 +357,10 @@ async def authenticate(
     await throttle.succeeded(credentials.username, device_nonce)
     if confirmed_only and not row["email_confirmed"]:
         raise AddressNotConfirmed(row["username"])
-    if passwords.needs_rehash(row["password_hash"]):
+    if checked_hash is not None and passwords.needs_rehash(checked_hash):
         new_hash = await passwords.hash_password(credentials.password)
+        if checked_hash != row["password_hash"]:  # a demo member stays one
+            new_hash = passwords.DEMO_HASH_MARK + new_hash
         await Member.update({Member.password_hash: new_hash}).where(Member.id == row["id"])
     return actor_from_row(row)
 

@@ -36,6 +36,7 @@ from prayerboard.services.accounts import (
     TypedTargetThrottle,
     actor_from_row,
     authenticate,
+    password_hash_to_check,
     restricted_state,
     username_key,
 )
@@ -326,7 +327,7 @@ async def request_change(
     if new_address == row["email"]:
         raise FormErrors({EMAIL_FIELD: "That is already your address."}, {EMAIL_FIELD: new_address})
     await throttle.count(f"member:{row['id']}", address)
-    if not await passwords.verify_password(row["password_hash"], password):
+    if not await passwords.verify_password(await password_hash_to_check(row["password_hash"]), password):
         raise FormErrors({PASSWORD_FIELD: WRONG_PASSWORD}, {EMAIL_FIELD: new_address})
     async with transaction():
         updated = (

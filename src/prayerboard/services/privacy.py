@@ -215,7 +215,7 @@ async def delete_account(actor: Actor, password: str, content: str) -> None:
     if content not in DELETE_CHOICES:
         errors["content"] = "Choose what should happen to what you wrote."
     row = await _member_row(actor)
-    if not await passwords.verify_password(row["password_hash"], password):
+    if not await passwords.verify_password(await accounts.password_hash_to_check(row["password_hash"]), password):
         errors["password"] = "That password is not right."
     if errors:
         raise FormErrors(errors, {"content": content})
