@@ -53,4 +53,9 @@
       asker.removeAttribute("name");
     }
   }, true);
+
+  // A refused form: focus moves to the summary of its problems (templates/partials/error_summary.html),
+  // so the first thing read is what went wrong; each problem links to its field.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
 })();

@@ -45,9 +45,17 @@ async def check_rate(actor: Actor, what: str, rules: ModerationRules) -> None:
     count, remaining = await rules.counters.hit(f"rate:{what}:{actor.id}", 3600)
     if count > limit:
         raise Throttled(
-            f"You have reached the limit of {limit} {what}s an hour. Please {try_again_in(remaining)}.",
+            f"{_done_this_hour(what, limit)}, the most the board allows. Please {try_again_in(remaining)}.",
             retry_after=remaining,
         )
+
+
+def _done_this_hour(what: str, times: int) -> str:
+    """ "You have posted 3 times this hour", said of posts, replies or reports."""
+    count = "once" if times == 1 else f"{times} times"
+    if what == "report":
+        return f"You have sent {times} report{'s' if times != 1 else ''} this hour"
+    return f"You have {'posted' if what == 'post' else 'replied'} {count} this hour"
 
 
 async def screen_text(text: str) -> tuple[str | None, str | None]:
