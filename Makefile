@@ -13,7 +13,13 @@ LOGS := test-artifacts
 # server start, command and pytest worker compiles the same sources again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test lint unit e2e bench migrate clean
+# axe-core for the accessibility tests (tests/test_accessibility.py), pinned in
+# tests/axe/package-lock.json. Installed when missing or older than the lock file, and only where
+# npm is: without it the tests skip and say why.
+AXE_DIR := tests/axe
+AXE_STAMP := $(AXE_DIR)/node_modules/.package-lock.json
+
+.PHONY: run test lint unit e2e axe bench migrate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +47,14 @@ unit: $(STAMP)
 # The end-to-end suite: SQLite, and PostgreSQL at the same time when
 # PRAYERBOARD_TEST_DATABASE_URL is set (each engine's output is kept in test-artifacts/ and
 # printed when both are done; the target fails when either does).
-e2e: $(STAMP)
+axe:
+	@if command -v npm >/dev/null 2>&1 && { [ ! -f $(AXE_STAMP) ] || [ $(AXE_DIR)/package-lock.json -nt $(AXE_STAMP) ]; }; then \
+		echo "== installing axe-core (npm ci --prefix $(AXE_DIR))"; \
+		npm ci --prefix $(AXE_DIR) --no-audit --no-fund --loglevel=error \
+			|| echo "npm ci failed: the accessibility tests will be skipped"; \
+	fi
+
+e2e: $(STAMP) axe
 	@mkdir -p $(LOGS)
 	@if [ -z "$$PRAYERBOARD_TEST_DATABASE_URL" ]; then \
 		echo "== end-to-end on SQLite"; \
@@ -63,4 +76,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) build dist test-artifacts .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist test-artifacts .mypy_cache .ruff_cache $(AXE_DIR)/node_modules
