@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import ClientException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -24,8 +26,8 @@ from prayerboard.services.moderation import actions, admin, log, perform, queue,
 from prayerboard.services.moderation.actions import Effect
 from prayerboard.services.moderation.log import clean_reason
 from prayerboard.services.moderation.perform import Content, NotApplicable
-from prayerboard.vocab import TargetKind
-from prayerboard.web.common import path_id, read_form, render, require_member, see_other
+from prayerboard.vocab import Role, TargetKind
+from prayerboard.web.common import board_name, path_id, read_form, render, require_member, see_other
 
 FORM_ERROR_STATUS = 422
 FLASH = "info"  # the category of every "done" message here: the plain note, as before
@@ -80,19 +82,55 @@ class ModerationController(Controller):
 
     @get("", name="mod_queue")
     async def review_queue(self, request: Request) -> Template:
-        items = await queue.queue(require_member(request))
-        return render(request, "mod/queue.html", items=items)
+        show = queue.parse_filter(request.query_params.get("show"))
+        everything = await queue.queue(require_member(request))
+        counts = {name: sum(1 for item in everything if item.matches(name)) for name in queue.FILTERS}
+        items = [item for item in everything if show is None or item.matches(show)]
+        return render(
+            request,
+            "mod/queue.html",
+            items=items,
+            show=show,
+            filters=queue.FILTERS,
+            counts=counts,
+            total=len(everything),
+        )
+
+    @post("/bulk", name="mod_bulk")
+    async def bulk(self, request: Request) -> Redirect:
+        """Approve, or dismiss the reports on, the queue items ticked; back to the queue."""
+        actor = require_member(request)
+        form = await request.form()
+        if any(isinstance(value, UploadFile) for _, value in form.multi_items()):
+            raise ClientException("The board does not accept files.")
+        action = str(form.get("action") or "")
+        show = queue.parse_filter(form.get("show"))
+        back = f"/mod?show={show}" if show else "/mod"
+        try:
+            outcome = await queue.bulk(actor, action, [str(value) for value in form.getall("item", [])])
+        except FormErrors as exc:
+            flash(request, " ".join(exc.errors.values()), FLASH)
+            return see_other(back)
+        what = "approved" if action == "approve" else "with their reports dismissed"
+        if outcome.done:
+            flash(request, f"{outcome.done} item{'s' if outcome.done != 1 else ''} {what}. Each was logged.", FLASH)
+        if outcome.refused:
+            flash(request, "Left as they were: " + "; ".join(outcome.refused) + ".", FLASH)
+        return see_other(back)
 
     @get("/log", name="mod_log")
     async def log(self, request: Request) -> Template:
+        actor = require_member(request)
         params = request.query_params
         filters = {
             k: clean_text(params.get(k), multiline=False)[:64] or None for k in ("action", "moderator", "member")
         }
+        # The filter offers the actions the log records; an address naming another finds nothing.
+        choices = queue.log_actions(actor)
         entries = await log.log_entries(
-            require_member(request), action=filters["action"], moderator=filters["moderator"], member=filters["member"]
+            actor, action=filters["action"], moderator=filters["moderator"], member=filters["member"]
         )
-        return render(request, "mod/log.html", entries=entries, filters=filters)
+        return render(request, "mod/log.html", entries=entries, filters=filters, action_choices=choices)
 
     @get("/{target_kind:str}/{target_id:str}", name="mod_item")
     async def item(self, request: Request, target_kind: FromPath[str], target_id: FromPath[str]) -> Template:
@@ -103,6 +141,48 @@ class ModerationController(Controller):
         if kind == TargetKind.MEMBER:
             return await _member_page(request, actor, path_id(target_id))
         return await _item_page(request, actor, kind, await _number(kind, target_id))
+
+    @post("/{target_kind:str}/{target_id:str}/confirm")
+    async def confirm(self, request: Request, target_kind: FromPath[str], target_id: FromPath[str]) -> Template:
+        """The page that asks before an action that is hard to undo (remove, suspend), for a
+        browser without JavaScript; nothing is changed here. With JavaScript the item page asks
+        in a dialog and posts the action itself."""
+        actor = require_member(request)
+        kind = KINDS.get(target_kind)
+        raw = await read_form(request)
+        declared = actions.lookup(str(raw.get("confirm_action") or ""), kind) if kind is not None else None
+        if kind is None or declared is None or not declared.confirm:
+            raise NotFound()
+        number = await _number(kind, target_id)
+        reason = clean_text(raw.get("reason"), multiline=True)[: log.REASON_MAX]
+        if kind == TargetKind.MEMBER:
+            await perform.check_member(actor, declared, number)
+            member = await queue.member_detail(actor, number)
+            return render(
+                request,
+                "mod/confirm.html",
+                action=declared,
+                question=declared.confirm_for(kind),
+                what=f"{member.display_name} ({member.username})",
+                base=f"/mod/members/{number}",
+                values={"reason": reason},
+                errors={},
+            )
+        try:
+            await perform.check_content(actor, declared, kind, number)
+        except NotApplicable as exc:
+            return await _item_page(request, actor, kind, number, exc.status_code, errors={"action": exc.message})
+        detail = await queue.item_detail(actor, kind, number)
+        return render(
+            request,
+            "mod/confirm.html",
+            action=declared,
+            question=declared.confirm_for(kind),
+            what=detail.title or detail.body,
+            base=_item_address(kind, target_id),
+            values={"reason": reason},
+            errors={},
+        )
 
     @post("/{target_kind:str}/{target_id:str}/{action:str}")
     async def act(
@@ -172,7 +252,7 @@ class ModerationController(Controller):
             raw = await read_form(request)
             message = safeguarding.clean_message(raw.get("message"))
             await safeguarding.write_to_author(
-                actor, kind, number, message, settings.board_name, mail.link_base(settings)
+                actor, kind, number, message, board_name(request), mail.link_base(settings)
             )
         except FormErrors as exc:
             return await _item_page(
@@ -265,8 +345,9 @@ class RolesController(Controller):
 
     @get("/roles", name="admin_roles")
     async def roles(self, request: Request) -> Template:
-        members = await admin.members_for_roles(require_member(request))
-        return render(request, "admin/roles.html", members=members, errors={})
+        search = clean_text(request.query_params.get("q"), multiline=False)[: admin.SEARCH_MAX]
+        found = await admin.members_for_roles(require_member(request), search)
+        return render(request, "admin/roles.html", found=found, search=search, roles=list(Role), errors={})
 
     @post("/roles/{member_id:str}")
     async def set_role(self, request: Request, member_id: FromPath[str]) -> Template | Redirect:
@@ -280,8 +361,16 @@ class RolesController(Controller):
                 clean_reason(raw.get("reason"), required=False) or "role changed",
             )
         except FormErrors as exc:
-            members = await admin.members_for_roles(actor)
-            return render(request, "admin/roles.html", FORM_ERROR_STATUS, members=members, errors=exc.errors)
+            found = await admin.members_for_roles(actor)
+            return render(
+                request,
+                "admin/roles.html",
+                FORM_ERROR_STATUS,
+                found=found,
+                search="",
+                roles=list(Role),
+                errors=exc.errors,
+            )
         flash(request, "Role changed.", FLASH)
         return see_other("/admin/roles")
 

@@ -83,6 +83,11 @@ class Action:
     done: str = ""  # what the moderator reads next; "" says nothing
     style: str = "secondary"  # the button: "secondary", "danger" or "primary"
     place: Place = Place.BUTTONS
+    # The question a page asks before the action is done ("" asks none): hard to undo, so asked
+    # twice, in a dialog with JavaScript, on a page of its own without.
+    confirm: str = ""
+    # The member states a member page offers the action in (the page offers; it does not refuse).
+    member_states: frozenset[MemberState] = frozenset(MemberState)
 
     def applies_to(self, item: ItemState) -> bool:
         """Whether the action can be done to ``item`` as it is now."""
@@ -98,12 +103,21 @@ class Action:
             and (self.anonymised_for_good is None or item.anonymised_for_good == self.anonymised_for_good)
         )
 
+    def fits_member(self, state: MemberState) -> bool:
+        """Whether a member page offers the action to a member in ``state`` (a silenced one is
+        not silenced again, an active one is not restored)."""
+        return state in self.member_states
+
     def notice_for(self, kind: TargetKind, reason: str) -> str:
         what = "your post" if kind == TargetKind.POST else "your reply"
         return self.notice.format(what=what, reason=reason)
 
     def done_for(self, kind: TargetKind) -> str:
         return self.done.format(item=kind.value)
+
+    def confirm_for(self, kind: str) -> str:
+        """The question, for a ``kind`` of item ("post", "reply", "member")."""
+        return self.confirm.format(item=str(kind))
 
 
 def _moderate(
@@ -165,6 +179,7 @@ TABLE: tuple[Action, ...] = (
         "The {item} is removed.",
         author_reads_reason=True,
         style="danger",
+        confirm="Remove this {item}? Only its author and the moderators will see it, with your reason.",
     ),
     Action(
         name="dismiss",
@@ -227,6 +242,7 @@ TABLE: tuple[Action, ...] = (
         effect=Effect.RESTRICT_AUTHOR,
         log_action="suspend_author",
         style="danger",
+        confirm="Suspend the author of this post? They are signed out everywhere and cannot sign in.",
     ),
     Action(
         name="reveal",
@@ -262,6 +278,7 @@ TABLE: tuple[Action, ...] = (
         effect=Effect.MEMBER_STATE,
         log_action="silence",
         sets_member_state=MemberState.SILENCED,
+        member_states=frozenset({MemberState.ACTIVE}),
         notice="A moderator has paused your posting and replies: {reason}",
         done="The member is silenced.",
     ),
@@ -273,8 +290,10 @@ TABLE: tuple[Action, ...] = (
         effect=Effect.MEMBER_STATE,
         log_action="suspend",
         sets_member_state=MemberState.SUSPENDED,
+        member_states=frozenset({MemberState.ACTIVE, MemberState.SILENCED}),
         done="The member is suspended.",
         style="danger",
+        confirm="Suspend this member? They are signed out everywhere and cannot sign in until restored.",
     ),
     Action(
         name="restore",
@@ -283,6 +302,7 @@ TABLE: tuple[Action, ...] = (
         effect=Effect.MEMBER_STATE,
         log_action="restore",
         sets_member_state=MemberState.ACTIVE,
+        member_states=frozenset({MemberState.SILENCED, MemberState.SUSPENDED}),
         notice="A moderator has restored your account.",
         done="The member is restored.",
         style="primary",

@@ -12,9 +12,11 @@ from prayerboard.policy import Actor
 from prayerboard.services.errors import NotFound
 from prayerboard.services.moderation.log import Target, record
 from prayerboard.tables import Member, WatchedWord
-from prayerboard.vocab import MemberState, Role, TargetKind, WatchedWordAction
+from prayerboard.vocab import TEAM_ROLES, MemberState, Role, TargetKind, WatchedWordAction
 
 ROLES_REFUSAL = "Only an admin can change roles."
+ROLES_PAGE_MAX = 100  # members listed at once: a board of thousands is searched, not scrolled
+SEARCH_MAX = 64
 WORDS_REFUSAL = "Only an admin can edit watched words."
 
 
@@ -47,14 +49,37 @@ class WatchedWordView:
     action: WatchedWordAction
 
 
-async def members_for_roles(actor: Actor | None) -> list[RoleRow]:
+@dataclass(frozen=True, slots=True)
+class RoleList:
+    """The roles page's list: the members found, and whether there were more than it shows."""
+
+    members: list[RoleRow]
+    more: bool
+
+
+async def members_for_roles(actor: Actor | None, search: str = "") -> RoleList:
+    """Members and their roles: the prayer team, moderators and admins by default; with
+    ``search``, anyone whose username or display name contains it. At most ``ROLES_PAGE_MAX``."""
     policy.require(actor, "manage_roles", refusal=ROLES_REFUSAL)
-    rows: list[dict[str, Any]] = (
-        await Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state)
-        .where(Member.state != MemberState.DELETED)
-        .order_by(Member.username_key)
-        .limit(500)
+    term = search.strip()[:SEARCH_MAX]
+    query = Member.select(Member.id, Member.username, Member.display_name, Member.role, Member.state).where(
+        Member.state != MemberState.DELETED
     )
+    if term:
+        # LIKE on SQLite ignores case (ASCII); PostgreSQL needs ILIKE. A "%" or "_" typed here
+        # only widens an admin's own search.
+        pattern = f"%{term}%"
+        if Member._meta.db.engine_type == "sqlite":
+            query = query.where(Member.username_key.like(f"%{term.casefold()}%") | Member.display_name.like(pattern))
+        else:
+            query = query.where(Member.username_key.like(f"%{term.casefold()}%") | Member.display_name.ilike(pattern))
+    else:
+        query = query.where(Member.role.is_in(sorted(TEAM_ROLES)))
+    rows: list[dict[str, Any]] = await query.order_by(Member.username_key).limit(ROLES_PAGE_MAX + 1)
+    return RoleList(members=_role_rows(rows[:ROLES_PAGE_MAX]), more=len(rows) > ROLES_PAGE_MAX)
+
+
+def _role_rows(rows: list[dict[str, Any]]) -> list[RoleRow]:
     return [
         RoleRow(
             id=r["id"],
