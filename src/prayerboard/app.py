@@ -18,7 +18,7 @@ from litestar import Litestar, Request, Response
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import MutableScopeHeaders, ResponseHeader
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.file_system import BaseLocalFileSystem
 from litestar.middleware import ASGIMiddleware, DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
@@ -54,7 +54,7 @@ from prayerboard.web.mail import MailChoicesController, UnsubscribeController
 from prayerboard.web.members import MemberController
 from prayerboard.web.moderation import ModerationController, RolesController
 from prayerboard.web.notifications import FollowController, NotificationController
-from prayerboard.web.posts import BoardController, PostController
+from prayerboard.web.posts import BoardController, PostController, keep_the_words
 from prayerboard.web.search import search_page
 from prayerboard.web.settings import AdminController, SettingsController
 
@@ -141,12 +141,30 @@ class TokenCheck(CSRFMiddleware):
 
     ``hmac.compare_digest`` raises on non-ASCII text, and a file part named ``_csrf_token`` is
     not text at all: both are simply a token that does not match.
+
+    A member's post, reply, update or report refused for an expired token comes back as its
+    form with the words typed and a fresh token, acting on nothing (``keep_the_words``).
     """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except PermissionDeniedException as refusal:
+            if refusal.detail != TOKEN_REFUSED:
+                raise
+            request: Request = scope["litestar_app"].request_class(scope=scope, receive=receive)
+            page = await keep_the_words(request)
+            if page is None:
+                raise
+            await page.to_asgi_response(app=None, request=request)(scope, receive, send)
 
     def _decode_csrf_token(self, token: Any) -> str | None:
         if not isinstance(token, str) or not token.isascii():
             return None
         return super()._decode_csrf_token(token)
+
+
+TOKEN_REFUSED = "CSRF token verification failed"  # the detail of Litestar's refusal of a token
 
 
 class StaticFolder(BaseLocalFileSystem):

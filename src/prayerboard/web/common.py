@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from hmac import compare_digest
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from litestar import Request
-from litestar.datastructures import FormMultiDict, UploadFile
+from litestar.datastructures import Cookie, FormMultiDict, UploadFile
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.exceptions import ClientException
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash, generate_csrf_token
 from litestar.response import Redirect, Response, Template
 from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 # Who is asking lives in prayerboard.auth (the API reads it too); the pages import it from here.
 from prayerboard.auth import current_actor
@@ -110,7 +113,13 @@ def _shared_context(request: Request, context: dict[str, Any]) -> dict[str, Any]
     context.setdefault("unread_notifications", request.scope.get(UNREAD_KEY, 0))
     context.setdefault("flag_errors", {})
     context.setdefault("flag_target", None)
+    # The page's <title> starts "Error: " while any of its forms shows a problem.
+    context.setdefault("page_has_errors", any(context.get(key) for key in FORM_ERROR_KEYS))
     return context
+
+
+# Where the forms' handlers put their messages: a form page, a post page's reply, update and report.
+FORM_ERROR_KEYS = ("errors", "reply_errors", "update_errors", "flag_errors")
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
@@ -139,3 +148,42 @@ async def render_page(
         html = engine.get_template(template).render(**context, request=request, csrf_input="")
         cache.put(key, html)
     return Response(html, media_type=MediaType.HTML)
+
+
+def same_origin(request: Request) -> bool:
+    """Whether an unsafe request says it came from the board's own pages (or says nothing).
+
+    Browsers send ``Sec-Fetch-Site`` and ``Origin`` with a form; either naming another site
+    means the request is not the member's own.
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site != "same-origin":
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def give_form_token(request: Request) -> Cookie | None:
+    """A form token for the page being drawn after a refused token (the refusal drew none).
+
+    The token already in the board's cookie when it is a real one (other open pages keep
+    working); else a new one, returned as the cookie to send with the page.
+    """
+    config = request.app.state.csrf_config
+    state = ScopeState.from_scope(request.scope)
+    current = request.cookies.get(config.cookie_name)
+    if current and current.isascii() and len(current) > CSRF_SECRET_LENGTH:
+        secret, digest = current[:CSRF_SECRET_LENGTH], current[CSRF_SECRET_LENGTH:]
+        if compare_digest(digest, generate_csrf_hash(token=secret, secret=config.secret)):
+            state.csrf_token = current
+            return None
+    state.csrf_token = generate_csrf_token(secret=config.secret)
+    return Cookie(
+        key=config.cookie_name,
+        value=state.csrf_token,
+        path=config.cookie_path,
+        secure=config.cookie_secure,
+        samesite=config.cookie_samesite,
+        httponly=config.cookie_httponly,
+        domain=config.cookie_domain,
+    )

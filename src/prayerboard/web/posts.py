@@ -1,10 +1,16 @@
-"""The board, posts, updates, replies and "I'm praying"."""
+"""The board, posts, updates, replies and "I'm praying".
+
+Never lose a word (docs/architecture.md, "Drafts and refusals"): every refusal of the post,
+reply, update and report forms (a form error, a watched word, an hourly limit, an expired form)
+shows the form again with what was typed.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import ClientException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Response, Template
@@ -12,18 +18,42 @@ from litestar.response import Redirect, Response, Template
 from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_post
 from prayerboard.policy import Actor
 from prayerboard.services import notifications, posts, retention
+from prayerboard.services.errors import ServiceError, Throttled
 from prayerboard.services.moderation import reports
 from prayerboard.vocab import PostKind
 from prayerboard.web.common import (
     current_actor,
+    give_form_token,
     read_form,
     render,
     render_page,
     require_member,
+    same_origin,
     see_other,
 )
 
 FORM_ERROR_STATUS = 422
+FORM_EXPIRED_STATUS = 403
+FORM_EXPIRED = "This form had expired, so nothing was sent. Your words are still here: send again."
+# A form-wide problem (a limit, an expired form) sits under this key; the page links it to the text.
+WHOLE_FORM = "form"
+# Routes whose form comes back with its words when its token has expired: ``keep_the_words``.
+KEEPS_WORDS = "keeps_words"
+
+
+def _slow_down(exc: Throttled) -> dict[str, str]:
+    """An hourly limit, said over the form that was refused."""
+    return {WHOLE_FORM: f"Please slow down a little. {exc.message} Your words are kept below."}
+
+
+def _throttled(page: Template, exc: Throttled) -> Template:
+    page.headers["Retry-After"] = str(exc.retry_after)
+    return page
+
+
+def _typed(raw: dict[str, str]) -> dict[str, str]:
+    """What was typed into a refused form, cleaned as the form would clean it, to show again."""
+    return {key: clean_text(value, multiline=True) for key, value in raw.items() if key != "password"}
 
 
 def board_query_from_request(request: Request) -> posts.BoardQuery:
@@ -45,12 +75,117 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-async def _post_page_refusing(request: Request, actor: Actor, post_number: int, **form: Any) -> Template:
+async def _post_page_refusing(
+    request: Request, actor: Actor, post_number: int, status_code: int = FORM_ERROR_STATUS, **form: Any
+) -> Template:
     """The post page again, with one of its forms (reply, update, report) showing what went wrong."""
     detail = await posts.post_detail(actor, post_number)
     following = await notifications.is_following(actor, post_number)
     context: dict[str, Any] = {"reply_values": {}, "reply_errors": {}, "following": following, **form}
-    return render(request, "posts/show.html", FORM_ERROR_STATUS, post=detail, **context)
+    return render(request, "posts/show.html", status_code, post=detail, **context)
+
+
+async def _post_form(
+    request: Request,
+    actor: Actor,
+    status_code: int,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    editing: Any,
+    **context: Any,
+) -> Template:
+    """The post form (new or edit), showing what was typed and what went wrong."""
+    return render(
+        request,
+        "posts/form.html",
+        status_code,
+        values=values,
+        errors=errors,
+        editing=editing,
+        names_hidden=await posts.names_hidden(actor),
+        **context,
+    )
+
+
+async def _reply_form(
+    request: Request,
+    actor: Actor,
+    status_code: int,
+    post_id: str,
+    reply: Any,
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> Template:
+    """The page that edits a reply, showing what was typed and what went wrong."""
+    return render(
+        request,
+        "posts/reply_form.html",
+        status_code,
+        post_id=post_id,
+        reply=reply,
+        values=values,
+        errors=errors,
+        names_hidden=await posts.names_hidden(actor),
+    )
+
+
+def _flag_target(request: Request) -> str:
+    params = request.path_params
+    return f"reply-{params['reply_id']}" if "reply_id" in params else f"post-{params['post_id']}"
+
+
+async def _form_again(request: Request, actor: Actor, form: str, raw: dict[str, str]) -> Template:
+    """The form ``form`` (a route's ``keeps_words``) again with ``raw`` and an expired form's message.
+
+    Reads only what is needed to draw the page, with the same checks as drawing it afresh (the
+    post must be one the member may see, the post or reply one they may edit); acts on nothing.
+    """
+    typed = _typed(raw)
+    errors = {WHOLE_FORM: FORM_EXPIRED}
+    status = FORM_EXPIRED_STATUS
+    if form == "new_post":
+        return await _post_form(request, actor, status, typed, errors, None)
+    number = await posts.post_number(str(request.path_params["post_id"]))
+    if form == "edit_post":
+        return await _post_form(request, actor, status, typed, errors, await posts.post_for_edit(actor, number))
+    if form == "edit_reply":
+        reply_id = str(request.path_params["reply_id"])
+        reply = await posts.reply_for_edit(actor, number, await posts.reply_number(number, reply_id))
+        return await _reply_form(request, actor, status, request.path_params["post_id"], reply, typed, errors)
+    if form == "reply":
+        return await _post_page_refusing(request, actor, number, status, reply_values=typed, reply_errors=errors)
+    if form == "update":
+        return await _post_page_refusing(request, actor, number, status, update_values=typed, update_errors=errors)
+    if form == "flag":
+        return await _post_page_refusing(
+            request, actor, number, status, flag_errors=errors, flag_values=typed, flag_target=_flag_target(request)
+        )
+    raise ValueError(f"no form called {form!r}")
+
+
+async def keep_the_words(request: Request) -> Template | None:
+    """A post, reply, update or report refused for its expired form token: the form again, with
+    what was typed and a fresh token, so nothing typed is lost; None for any other refusal.
+
+    Nothing in the refused request is acted on. Only a signed-in member's request from the
+    board's own pages gets its form back: a request from another site (it carries no session
+    cookie, which is SameSite=Lax, and says where it came from) gets the plain refusal, so no
+    other site can put words into a member's form.
+    """
+    route = request.scope.get("route_handler")
+    form = route.opt.get(KEEPS_WORDS) if route is not None else None
+    actor = current_actor(request)
+    if request.method != "POST" or not form or actor is None or not actor.is_member or not same_origin(request):
+        return None
+    try:
+        raw = await read_form(request)
+        cookie = give_form_token(request)
+        page = await _form_again(request, actor, str(form), raw)
+    except (ServiceError, ClientException):  # the post is gone, or the form unreadable: the plain refusal
+        return None
+    if cookie is not None:
+        page.set_cookie(cookie)
+    return page
 
 
 async def _flag(
@@ -59,6 +194,7 @@ async def _flag(
     """Report a post or a reply; ``*_id`` are row ids for the service, addresses for the page."""
     actor = require_member(request)
     raw = await read_form(request)
+    refused: dict[str, Any] = {"flag_values": _typed(raw), "flag_target": f"{target_kind}-{target_address}"}
     try:
         await reports.flag(
             actor,
@@ -69,9 +205,12 @@ async def _flag(
             request.app.state.rules,
         )
     except FormErrors as exc:
-        return await _post_page_refusing(
-            request, actor, post_number, flag_errors=exc.errors, flag_target=f"{target_kind}-{target_address}"
+        return await _post_page_refusing(request, actor, post_number, flag_errors=exc.errors, **refused)
+    except Throttled as exc:
+        page = await _post_page_refusing(
+            request, actor, post_number, exc.status_code, flag_errors=_slow_down(exc), **refused
         )
+        return _throttled(page, exc)
     flash(request, "Thank you. A moderator will look at your report.", category="info")
     return see_other(f"/posts/{post_id}")
 
@@ -103,7 +242,7 @@ class PostController(Controller):
             names_hidden=await posts.names_hidden(actor),
         )
 
-    @post("", opt={"widens_only": True})
+    @post("", opt={"widens_only": True, KEEPS_WORDS: "new_post"})
     async def create_post(self, request: Request) -> Template | Redirect:
         actor = require_member(request)
         raw = await read_form(request)
@@ -112,15 +251,10 @@ class PostController(Controller):
                 actor, parse_post(raw, request.app.state.settings.categories), request.app.state.rules
             )
         except FormErrors as exc:
-            return render(
-                request,
-                "posts/form.html",
-                FORM_ERROR_STATUS,
-                values=exc.values,
-                errors=exc.errors,
-                editing=None,
-                names_hidden=await posts.names_hidden(actor),
-            )
+            return await _post_form(request, actor, FORM_ERROR_STATUS, exc.values, exc.errors, None)
+        except Throttled as exc:
+            page = await _post_form(request, actor, exc.status_code, _typed(raw), _slow_down(exc), None)
+            return _throttled(page, exc)
         return see_other(f"/posts/{post_id}")
 
     @get("/{post_id:str}", name="post")
@@ -148,7 +282,7 @@ class PostController(Controller):
             names_hidden=await posts.names_hidden(actor),
         )
 
-    @post("/{post_id:str}/edit")
+    @post("/{post_id:str}/edit", opt={KEEPS_WORDS: "edit_post"})
     async def edit_post(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number = await posts.post_number(post_id)
@@ -185,7 +319,7 @@ class PostController(Controller):
         back = raw.get("back")
         return see_other(f"/#post-{post_id}" if back == "board" else f"/posts/{post_id}#pray")
 
-    @post("/{post_id:str}/replies", opt={"widens_only": True})
+    @post("/{post_id:str}/replies", opt={"widens_only": True, KEEPS_WORDS: "reply"})
     async def add_reply(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number = await posts.post_number(post_id)
@@ -194,6 +328,11 @@ class PostController(Controller):
             reply_id = await posts.add_reply(actor, number, parse_body(raw), request.app.state.rules)
         except FormErrors as exc:
             return await _post_page_refusing(request, actor, number, reply_values=exc.values, reply_errors=exc.errors)
+        except Throttled as exc:
+            page = await _post_page_refusing(
+                request, actor, number, exc.status_code, reply_values=_typed(raw), reply_errors=_slow_down(exc)
+            )
+            return _throttled(page, exc)
         return see_other(f"/posts/{post_id}#reply-{reply_id}")
 
     @get("/{post_id:str}/replies/{reply_id:str}/edit")
@@ -201,17 +340,9 @@ class PostController(Controller):
         actor = require_member(request)
         number = await posts.post_number(post_id)
         reply = await posts.reply_for_edit(actor, number, await posts.reply_number(number, reply_id))
-        return render(
-            request,
-            "posts/reply_form.html",
-            post_id=post_id,
-            reply=reply,
-            values={"body": reply.body},
-            errors={},
-            names_hidden=await posts.names_hidden(actor),
-        )
+        return await _reply_form(request, actor, 200, post_id, reply, {"body": reply.body}, {})
 
-    @post("/{post_id:str}/replies/{reply_id:str}/edit")
+    @post("/{post_id:str}/replies/{reply_id:str}/edit", opt={KEEPS_WORDS: "edit_reply"})
     async def edit_reply(
         self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]
     ) -> Template | Redirect:
@@ -223,16 +354,7 @@ class PostController(Controller):
         try:
             await posts.edit_reply(actor, number, reply_number, parse_body(raw))
         except FormErrors as exc:
-            return render(
-                request,
-                "posts/reply_form.html",
-                FORM_ERROR_STATUS,
-                post_id=post_id,
-                reply=reply,
-                values=exc.values,
-                errors=exc.errors,
-                names_hidden=await posts.names_hidden(actor),
-            )
+            return await _reply_form(request, actor, FORM_ERROR_STATUS, post_id, reply, exc.values, exc.errors)
         return see_other(f"/posts/{post_id}#reply-{reply_id}")
 
     @post("/{post_id:str}/replies/{reply_id:str}/delete")
@@ -242,7 +364,8 @@ class PostController(Controller):
         await posts.delete_reply(actor, number, await posts.reply_number(number, reply_id))
         return see_other(f"/posts/{post_id}#replies")
 
-    @post("/{post_id:str}/updates")  # may narrow: an update on a redacted post sends it to review
+    # May narrow: an update on a redacted post sends it to review.
+    @post("/{post_id:str}/updates", opt={KEEPS_WORDS: "update"})
     async def add_update(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         actor = require_member(request)
         number = await posts.post_number(post_id)
@@ -262,12 +385,12 @@ class PostController(Controller):
         await retention.renew_post(actor, number)
         return see_other(f"/posts/{post_id}")
 
-    @post("/{post_id:str}/flag")
+    @post("/{post_id:str}/flag", opt={KEEPS_WORDS: "flag"})
     async def flag_post(self, request: Request, post_id: FromPath[str]) -> Template | Redirect:
         number = await posts.post_number(post_id)
         return await _flag(request, "post", number, post_id, number, post_id)
 
-    @post("/{post_id:str}/replies/{reply_id:str}/flag")
+    @post("/{post_id:str}/replies/{reply_id:str}/flag", opt={KEEPS_WORDS: "flag"})
     async def flag_reply(
         self, request: Request, post_id: FromPath[str], reply_id: FromPath[str]
     ) -> Template | Redirect:
