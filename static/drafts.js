@@ -14,6 +14,7 @@
   var PREFIX = "prayerboard.draft:";
   var DRAFT_DAYS = 7;
   var SAVE_AFTER_MS = 400;
+  var signingOut = false;
 
   var storage = (function () {
     try {
@@ -99,12 +100,14 @@
       field.addEventListener("input", function () {
         window.clearTimeout(timers[field.name]);
         timers[field.name] = window.setTimeout(function () {
+          delete timers[field.name];
           save(form, field);
         }, SAVE_AFTER_MS);
       });
     });
     // Leaving the page before the pause is over: keep what was typed last.
     window.addEventListener("pagehide", function () {
+      if (signingOut) return;
       fieldsOf(form).forEach(function (field) {
         if (timers[field.name] !== undefined) save(form, field);
       });
@@ -123,6 +126,9 @@
   // Signing out forgets every draft kept in this browser.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.matches && form.matches("form[action='/logout']") && !event.defaultPrevented) forgetAll();
+    if (form.matches && form.matches("form[action='/logout']") && !event.defaultPrevented) {
+      signingOut = true;
+      forgetAll();
+    }
   });
 })();
