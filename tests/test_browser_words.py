@@ -49,7 +49,10 @@ def expect_summary_focused(page: Page) -> None:
     expect(page).to_have_title(re.compile(r"^Error: "))
 
 
-def test_a_post_over_the_hourly_limit_keeps_its_text(chromium: Browser, limited_server: Any) -> None:
+def test_a_post_over_the_hourly_limit_keeps_its_text(
+    chromium: Browser,  # noqa: F811 - the fixture
+    limited_server: Any,  # noqa: F811 - the fixture
+) -> None:
     problems = RefusalsAllowed()
     page = open_page(chromium, problems)
     base = limited_server.url
@@ -73,7 +76,10 @@ def test_a_post_over_the_hourly_limit_keeps_its_text(chromium: Browser, limited_
     assert problems.seen == [], "\n".join(problems.seen)
 
 
-def test_a_post_with_an_expired_token_keeps_its_text_and_sends_again(chromium: Browser, server: Any) -> None:
+def test_a_post_with_an_expired_token_keeps_its_text_and_sends_again(
+    chromium: Browser,  # noqa: F811 - the fixture
+    server: Any,
+) -> None:
     problems = RefusalsAllowed()
     page = open_page(chromium, problems)
     base = server.url
@@ -105,7 +111,10 @@ def test_a_post_with_an_expired_token_keeps_its_text_and_sends_again(chromium: B
     assert problems.seen == [], "\n".join(problems.seen)
 
 
-def test_a_reply_draft_survives_a_reload_and_goes_when_sent(chromium: Browser, author: Any) -> None:
+def test_a_reply_draft_survives_a_reload_and_goes_when_sent(
+    chromium: Browser,  # noqa: F811 - the fixture
+    author: Any,
+) -> None:
     post_id = author.create_post(title="Peace for our family", body="A hard week at home.")
     problems = Problems()
     page = open_page(chromium, problems)
@@ -134,7 +143,10 @@ def test_a_reply_draft_survives_a_reload_and_goes_when_sent(chromium: Browser, a
     assert problems.seen == [], "\n".join(problems.seen)
 
 
-def test_drafts_are_kept_per_member_and_forgotten_at_sign_out(chromium: Browser, author: Any) -> None:
+def test_drafts_are_kept_per_member_and_forgotten_at_sign_out(
+    chromium: Browser,  # noqa: F811 - the fixture
+    author: Any,
+) -> None:
     post_id = author.create_post()
     problems = Problems()
     page = open_page(chromium, problems)
@@ -151,7 +163,8 @@ def test_drafts_are_kept_per_member_and_forgotten_at_sign_out(chromium: Browser,
 
 
 def test_a_refused_reply_focuses_the_error_summary_whose_link_leads_to_the_field(
-    chromium: Browser, author: Any
+    chromium: Browser,  # noqa: F811 - the fixture
+    author: Any,
 ) -> None:
     post_id = author.create_post()
     problems = RefusalsAllowed()
@@ -170,7 +183,10 @@ def test_a_refused_reply_focuses_the_error_summary_whose_link_leads_to_the_field
     assert problems.seen == [], "\n".join(problems.seen)
 
 
-def test_a_refused_form_without_javascript_opens_at_its_summary(chromium: Browser, author: Any) -> None:
+def test_a_refused_form_without_javascript_opens_at_its_summary(
+    chromium: Browser,  # noqa: F811 - the fixture
+    author: Any,
+) -> None:
     post_id = author.create_post()
     problems = RefusalsAllowed()
     page = open_page(chromium, problems, javascript=False)

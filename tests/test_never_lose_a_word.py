@@ -116,7 +116,9 @@ def test_report_over_the_hourly_limit_keeps_its_reason_and_note(eager: Browser, 
     writer = Browser(limited_server.url)
     try:
         assert writer.register("writer").status_code == 303
-        query("UPDATE member SET created_at = ? WHERE username = 'writer'", dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+        query(
+            "UPDATE member SET created_at = ? WHERE username = 'writer'", dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+        )
         first, second = writer.create_post(), writer.create_post()
     finally:
         writer.close()
@@ -270,3 +272,18 @@ def test_a_page_without_problems_has_no_summary_and_a_plain_title(author: Browse
     response = author.get("/posts/new")
     assert 'id="error-summary"' not in response.text
     assert not title_of(response).startswith("Error")
+
+
+def test_joining_and_signing_in_refused_show_the_summary_and_keep_what_was_typed(visitor: Browser) -> None:
+    response = visitor.post(
+        "/register", {"username": "ruth", "display_name": "Ruth", "email": "not an address", "password": "short"}
+    )
+    assert response.status_code == 422
+    assert_error_summary(response, "email", "password")
+    assert 'value="ruth"' in response.text and 'value="not an address"' in response.text
+    assert 'value="short"' not in response.text  # a password is never sent back
+
+    response = visitor.post("/login", {"username": "nobody-here", "password": "a wrong password 42"})
+    assert response.status_code == 422
+    assert_error_summary(response, "password")
+    assert 'value="nobody-here"' in response.text
