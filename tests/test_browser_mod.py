@@ -104,9 +104,9 @@ def busy_queue(author: Member, member: Member, moderator: Member) -> dict[str, s
 
 
 def test_moderator_pages_do_not_scroll_sideways_at_320px(
-    chromium: Browser,  # noqa: F811 - the fixture
     busy_queue: dict[str, str],
     moderator: Member,
+    chromium: Browser,  # noqa: F811 - the fixture; last, so the database is set up before its event loop starts
 ) -> None:
     problems = Problems()
     page = tab(chromium, problems, moderator, SMALLEST)
@@ -134,9 +134,9 @@ def test_moderator_pages_do_not_scroll_sideways_at_320px(
 
 
 def test_urgent_badge_and_header_count_are_readable_in_dark_mode(
-    chromium: Browser,  # noqa: F811 - the fixture
     busy_queue: dict[str, str],
     moderator: Member,
+    chromium: Browser,  # noqa: F811 - the fixture; last, so the database is set up before its event loop starts
 ) -> None:
     problems = Problems()
     page = tab(chromium, problems, moderator, DESKTOP)
@@ -155,9 +155,9 @@ def test_urgent_badge_and_header_count_are_readable_in_dark_mode(
 
 
 def test_remove_asks_in_a_dialog_with_javascript(
-    chromium: Browser,  # noqa: F811 - the fixture
     author: Member,
     moderator: Member,
+    chromium: Browser,  # noqa: F811 - the fixture; last, so the database is set up before its event loop starts
 ) -> None:
     post_id = author.create_post(title="Not meant for this board")
     problems = Problems()
@@ -187,9 +187,9 @@ def test_remove_asks_in_a_dialog_with_javascript(
 
 
 def test_remove_asks_on_a_page_of_its_own_without_javascript(
-    chromium: Browser,  # noqa: F811 - the fixture
     author: Member,
     moderator: Member,
+    chromium: Browser,  # noqa: F811 - the fixture; last, so the database is set up before its event loop starts
 ) -> None:
     post_id = author.create_post(title="Not meant for this board either")
     problems = Problems()
