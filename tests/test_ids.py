@@ -115,9 +115,10 @@ def test_session_of_deleted_member_on_another_device_never_becomes_the_next_memb
 
     assert member_id("newcomer") != old_id
     assert is_visitor(second_device)
-    # The old session reads the team's post as any visitor would: it is not there.
+    # The old session reads the team's post as any visitor would: sent to sign in, as for a post
+    # that does not exist.
     page = second_device.get(f"/posts/{secret}")
-    assert page.status_code == 404
+    assert page.status_code == 303 and page.headers["location"] == f"/login?next=/posts/{secret}"
     assert "Only the team may read this" not in page.text
     assert "Only the team may read this" not in second_device.get("/").text
     assert "Nell Newcomer" not in second_device.get("/").text
@@ -293,7 +294,7 @@ def test_new_member_sees_nothing_of_a_deleted_member(author, member, moderator, 
     assert "a quiet week" not in newcomer.get("/notifications").text
     export = newcomer.get("/settings/export").json()
     assert export["posts"] == [] and export["replies"] == [] and export["prayers"] == []
-    assert export["account"]["default_visibility"] == "public"
+    assert export["account"]["default_visibility"] == "members"  # a new member's default
     assert export["account"]["default_anonymous"] is False
 
 

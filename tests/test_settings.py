@@ -57,7 +57,8 @@ def test_unknown_default_visibility_is_refused_with_a_message(author):
     response = author.post("/settings", {"default_visibility": "everyone"})
     assert response.status_code == 422
     assert "Choose who can read your posts." in response.text
-    assert scalar("SELECT default_visibility FROM member WHERE username = 'author'") == "public"
+    # Unchanged: a new member's default, "members" (privacy by default).
+    assert scalar("SELECT default_visibility FROM member WHERE username = 'author'") == "members"
 
 
 def test_hide_my_name_makes_every_earlier_post_and_reply_anonymous_and_undo_restores(author, member, visitor):

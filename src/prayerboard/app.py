@@ -38,14 +38,14 @@ from prayerboard.services import accounts, email_address, mailings, notification
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.services.moderation import queue as moderation_queue
 from prayerboard.services.moderation.limits import ModerationRules
-from prayerboard.services.site import SiteSettingsCache
+from prayerboard.services.site import BoardDefaults, SiteSettingsCache
 from prayerboard.sessions import RotatingSessionConfig
 from prayerboard.settings import Settings
 from prayerboard.stores import DatabaseCounters, DatabaseStore, Generation, build_shared_state
 from prayerboard.templating import configure_environment
 from prayerboard.web.accounts import AccountController
 from prayerboard.web.cache import VisitorPageCache
-from prayerboard.web.common import MOD_WAITING_KEY, UNREAD_KEY, BoardRequest, login_redirect, render
+from prayerboard.web.common import MOD_WAITING_KEY, SITE_SETTINGS_KEY, UNREAD_KEY, BoardRequest, login_redirect, render
 from prayerboard.web.email_address import EmailAddressController
 from prayerboard.web.feed import atom_feed
 from prayerboard.web.health import healthz, readyz
@@ -55,6 +55,7 @@ from prayerboard.web.members import MemberController
 from prayerboard.web.moderation import ModerationController, RolesController
 from prayerboard.web.notifications import FollowController, NotificationController
 from prayerboard.web.posts import BoardController, PostController, keep_the_words
+from prayerboard.web.robots import robots_txt
 from prayerboard.web.search import search_page
 from prayerboard.web.settings import AdminController, SettingsController
 
@@ -304,6 +305,10 @@ class BoardGate(ASGIMiddleware):
             ):
                 await _members_only_answer(scope, receive, send, pending=actor is not None)
                 return
+        else:
+            site_settings = await state.site_settings.get()
+        # The board's name, categories and limits as of this request (web/common.py).
+        scope[SITE_SETTINGS_KEY] = site_settings  # type: ignore[literal-required]
         if actor is not None and actor.is_moderator and scope.get("method") == "GET":
             scope[MOD_WAITING_KEY] = await moderation_queue.waiting_count(actor)  # type: ignore[literal-required]
         if actor is not None and actor.is_member and scope.get("method") == "GET":
@@ -358,7 +363,7 @@ class BoardGate(ASGIMiddleware):
 
 # What a visitor may still reach on a members-only board: signing in, joining, a new password,
 # a mailed unsubscribe link (it shows nothing of the board).
-VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register", "/password/", "/mail/unsubscribe/")
+VISITOR_PATHS_ON_MEMBERS_ONLY_BOARD = ("/login", "/register", "/password/", "/mail/unsubscribe/", "/robots.txt")
 # What a member waiting for approval may reach there: the notice, their settings (export and
 # deletion included), signing out, a mailed unsubscribe link.
 PENDING_PATHS = ("/join/waiting", "/settings", "/logout", "/login", "/register", "/mail/unsubscribe/")
@@ -592,6 +597,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FollowController,
             JoiningController,
             healthz,
+            robots_txt,
             readyz,
             create_static_files_router(
                 path="/static", directories=[package_dir("static")], name="static", file_system=StaticFolder()
@@ -637,7 +643,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.counters = counters
     app.state.shared_state = shared_state
     app.state.visitor_cache = VisitorPageCache(settings.visitor_cache_seconds, generation)
-    app.state.site_settings = SiteSettingsCache(generation)
+    # The environment's board name, categories and limits hold until an admin saves others.
+    app.state.site_settings = SiteSettingsCache(generation, BoardDefaults.from_settings(settings))
     app.state.rules = ModerationRules(
         counters=counters,
         flag_threshold=settings.flag_threshold,

@@ -69,7 +69,8 @@ class Member(Table, tablename="member"):
     password_hash = Text()
     role = Varchar(length=16, default=Role.MEMBER, choices=Role)
     state = Varchar(length=16, default=MemberState.ACTIVE, choices=MemberState)
-    default_visibility = Varchar(length=16, default=Visibility.PUBLIC, choices=Visibility)
+    # New members share with members only until they choose otherwise (privacy by default).
+    default_visibility = Varchar(length=16, default=Visibility.MEMBERS, choices=Visibility)
     default_anonymous = Boolean(default=False)
     names_hidden = Boolean(default=False)  # "hide my name on all my posts" is in effect
     # Bumped to end every session at once (suspension, deletion); sessions carry the value

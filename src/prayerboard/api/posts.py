@@ -58,9 +58,10 @@ class PostApiController(Controller):
     ) -> PostPage:
         """Posts you may see, newest first, a page at a time."""
         settings = request.app.state.settings
+        categories = (await request.app.state.site_settings.get()).known_categories  # retired ones too
         query = posts.BoardQuery(
             kind=kind,
-            category=category if category in settings.categories else None,
+            category=category if category in categories else None,
             answered=answered,
             before=before or None,
             after=after or None,

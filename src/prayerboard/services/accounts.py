@@ -15,7 +15,7 @@ from prayerboard import passwords
 from prayerboard.db import is_unique_violation, transaction
 from prayerboard.forms import Credentials, FormErrors, Registration
 from prayerboard.policy import Actor
-from prayerboard.services import display_names, utcnow
+from prayerboard.services import display_names, site, utcnow
 from prayerboard.services.errors import Throttled, try_again_in
 from prayerboard.settings import Settings
 from prayerboard.stores import Counters
@@ -136,6 +136,10 @@ async def _insert_member(
             )
         ).returning(*Member.all_columns())
     )[0]
+    if role == Role.MEMBER and await site.claim_first_member(row["id"]):
+        # A fresh install's first member runs the board (docs/security.md, "The first member").
+        await Member.update({Member.role: Role.ADMIN, Member.state: MemberState.ACTIVE}).where(Member.id == row["id"])
+        row = {**row, "role": Role.ADMIN, "state": MemberState.ACTIVE}
     if confirm is not None:
         await confirm.send_link(row["id"], row["email"])
     return row

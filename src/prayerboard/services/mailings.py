@@ -15,6 +15,7 @@ at once: each digest is started by one guarded update of the member's clock, so 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from prayerboard import mail
 from prayerboard.db import transaction
 from prayerboard.policy import Actor, can
 from prayerboard.rows import POST_COLUMNS, PostRow, to_the_hour
-from prayerboard.services import accounts, notifications, outbox, unsubscribe, utcnow
+from prayerboard.services import accounts, notifications, outbox, site, unsubscribe, utcnow
 from prayerboard.services.outbox import Claimed, SenderHooks, Written
 from prayerboard.settings import Settings
 from prayerboard.tables import Member, Notification, OutboxMessage, Post
@@ -336,6 +337,8 @@ async def render(settings: Settings, message: Claimed) -> Written | None:
     if reader is None or not _still_wanted(message.kind, reader):
         return None
     actor = _actor(reader)
+    # The board's name as an admin set it (services/site.py), else the environment's.
+    settings = dataclasses.replace(settings, board_name=await site.board_name(settings.board_name))
     if message.kind in {MailKind.NEWS, MailKind.REVIEW, MailKind.URGENT_REPORT}:
         return await _render_one(settings, actor, message)
     if message.kind == MailKind.PRAYER_LIST:

@@ -18,7 +18,8 @@ from prayerboard.policy import Actor
 from prayerboard.services import accounts, email_address, membership, recovery
 from prayerboard.services.errors import Throttled
 from prayerboard.sessions import rotate_session
-from prayerboard.web.common import client_address, read_form, render, safe_next, see_other
+from prayerboard.vocab import Role
+from prayerboard.web.common import board_name, client_address, read_form, render, safe_next, see_other
 from prayerboard.web.email_address import link_throttle, links
 
 FORM_ERROR_STATUS = 422
@@ -26,6 +27,7 @@ RESET_DONE = "Your new password is set, and you are signed in. Any other place y
 WAITING_PAGE = "/join/waiting"
 ADDRESS_CONFIRMED = "Thank you: your email address is confirmed, and you are signed in."
 NEW_ADDRESS_CONFIRMED = "Your new email address is confirmed: mail goes there from now on."
+FIRST_MEMBER_IS_ADMIN = "You are the first member, so you are this board's admin: see Board settings."
 
 
 def _renew_csrf_token(request: Request, response: Redirect) -> Redirect:
@@ -185,12 +187,19 @@ class AccountController(Controller):
                 errors=exc.errors,
                 join_policy=site_settings.join_policy,
             )
+        # A fresh install's first member is its admin (docs/security.md, "The first member").
+        first_member = actor.role == Role.ADMIN
         if site_settings.confirm_email:
             # Not signed in: the link mailed to the address signs the member in once opened.
             # The address as registration cleaned it (``forms.parse_registration``).
             sent_to = clean_text(raw.get("email"), multiline=False).lower()
+            if first_member:
+                flash(request, FIRST_MEMBER_IS_ADMIN, category="info")
             return _check_email(request, login=actor.username, sent_to=sent_to)
-        return _signed_in(request, actor, _after_sign_in(actor))
+        response = _signed_in(request, actor, _after_sign_in(actor, "/admin/settings" if first_member else "/"))
+        if first_member:
+            flash(request, FIRST_MEMBER_IS_ADMIN, category="info")  # after the new session is set, so it is kept
+        return response
 
     @post("/register/resend", opt={"widens_only": True})
     async def resend_link(self, request: Request) -> Template:
@@ -312,7 +321,7 @@ class AccountController(Controller):
                     target,
                     client_address(request),
                     recovery.reset_link_base(settings.public_url, str(request.base_url)),
-                    settings.board_name,
+                    board_name(request),
                 ),
                 _reset_throttle(request),
                 settings.secret_key,

@@ -21,8 +21,12 @@ from prayerboard.auth import current_actor
 from prayerboard.auth import require_member as require_member
 from prayerboard.forms import parse_id
 from prayerboard.services.errors import NotFound
+from prayerboard.services.moderation.limits import ModerationRules
+from prayerboard.services.site import SiteSettings
 
 MOD_WAITING_KEY = "prayerboard.mod_waiting"
+# The site settings as of this request (services/site.py), put in the scope by the board's gate.
+SITE_SETTINGS_KEY = "prayerboard.site_settings"
 UNREAD_KEY = "prayerboard.unread_notifications"
 
 
@@ -104,11 +108,41 @@ def see_other(path: str) -> Redirect:
     return Redirect(path, status_code=303)
 
 
+def board_name(request: Request) -> str:
+    """The board's name as of this request: the admin's choice, else the environment's."""
+    site = request.scope.get(SITE_SETTINGS_KEY)
+    name: str = site.board_name if isinstance(site, SiteSettings) else request.app.state.settings.board_name
+    return name
+
+
+async def site_settings(request: Request) -> SiteSettings:
+    """The board's settings as of this request: the board's gate read them already, or read them now."""
+    known = request.scope.get(SITE_SETTINGS_KEY)
+    if isinstance(known, SiteSettings):
+        return known
+    current: SiteSettings = await request.app.state.site_settings.get()
+    return current
+
+
+async def moderation_rules(request: Request) -> ModerationRules:
+    """Moderation's thresholds and limits as the admin set them, with the shared counters."""
+    return (await site_settings(request)).rules(request.app.state.rules)
+
+
 def _shared_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     settings = request.app.state.settings
+    site = request.scope.get(SITE_SETTINGS_KEY)
     context.setdefault("actor", current_actor(request))
-    context.setdefault("board_name", settings.board_name)
-    context.setdefault("categories", settings.categories)
+    if isinstance(site, SiteSettings):
+        context.setdefault("board_name", site.board_name)
+        context.setdefault("categories", site.offered_categories)
+        context.setdefault("filter_categories", site.known_categories)
+        context.setdefault("hide_from_search_engines", site.hide_from_search_engines)
+    else:
+        context.setdefault("board_name", settings.board_name)
+        context.setdefault("categories", settings.categories)
+        context.setdefault("filter_categories", settings.categories)
+        context.setdefault("hide_from_search_engines", True)
     context.setdefault("mod_waiting", request.scope.get(MOD_WAITING_KEY, 0))
     context.setdefault("unread_notifications", request.scope.get(UNREAD_KEY, 0))
     context.setdefault("flag_errors", {})

@@ -19,7 +19,7 @@ from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor
 from prayerboard.services import email_address, privacy
 from prayerboard.services.errors import Throttled
-from prayerboard.web.common import client_address, read_form, render, see_other
+from prayerboard.web.common import board_name, client_address, read_form, render, see_other
 
 FORM_ERROR_STATUS = 422
 SECTION = "/settings#email-address"
@@ -30,7 +30,7 @@ MemberRequest = Request[Actor, None, Any]
 def links(request: Request) -> email_address.Links:
     """How confirmation links are signed and where they start: never at a ``Host`` a request named."""
     settings = request.app.state.settings
-    return email_address.Links(settings.secret_key, mail.link_base(settings), settings.board_name)
+    return email_address.Links(settings.secret_key, mail.link_base(settings), board_name(request))
 
 
 def link_throttle(request: Request) -> email_address.LinkThrottle:

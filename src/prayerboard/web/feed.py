@@ -6,6 +6,7 @@ from litestar import Request, get
 from litestar.response import Response
 
 from prayerboard.services import feed
+from prayerboard.web.common import board_name
 
 ATOM_MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 
@@ -18,5 +19,5 @@ async def atom_feed(request: Request) -> Response[bytes]:
     the request named: a feed reader or cache must not be handed links to another site.
     """
     settings = request.app.state.settings
-    document = await feed.atom_feed(settings.base_url(str(request.base_url)), settings.board_name)
+    document = await feed.atom_feed(settings.base_url(str(request.base_url)), board_name(request))
     return Response(document, media_type=ATOM_MEDIA_TYPE)

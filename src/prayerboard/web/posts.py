@@ -18,18 +18,23 @@ from litestar.response import Redirect, Response, Template
 from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_post
 from prayerboard.policy import Actor
 from prayerboard.services import notifications, posts, retention
-from prayerboard.services.errors import ServiceError, Throttled
+from prayerboard.services.errors import NotFound, ServiceError, Throttled
 from prayerboard.services.moderation import reports
+from prayerboard.services.site import SiteSettings
 from prayerboard.vocab import PostKind
 from prayerboard.web.common import (
+    SITE_SETTINGS_KEY,
     current_actor,
     give_form_token,
+    login_redirect,
+    moderation_rules,
     read_form,
     render,
     render_page,
     require_member,
     same_origin,
     see_other,
+    site_settings,
 )
 
 FORM_ERROR_STATUS = 422
@@ -59,7 +64,9 @@ def _typed(raw: dict[str, str]) -> dict[str, str]:
 def board_query_from_request(request: Request) -> posts.BoardQuery:
     """Filters from the query string; unknown values are ignored rather than refused."""
     params = request.query_params
-    categories = request.app.state.settings.categories
+    # Retired categories too: their old posts can still be found (services/site.py).
+    site = request.scope.get(SITE_SETTINGS_KEY)
+    categories = site.known_categories if isinstance(site, SiteSettings) else request.app.state.settings.categories
     kind = params.get("kind")
     category = params.get("category")
     return posts.BoardQuery(
@@ -69,6 +76,12 @@ def board_query_from_request(request: Request) -> posts.BoardQuery:
         before=params.get("before") or None,
         after=params.get("after") or None,
     )
+
+
+async def _categories_for_edit(request: Request, current: str) -> tuple[str, ...]:
+    """The categories a post may be edited into: those offered, and the one it has (retired or not)."""
+    offered = (await site_settings(request)).offered_categories
+    return offered if current in offered else (*offered, current)
 
 
 def _wants_json(request: Request) -> bool:
@@ -147,7 +160,9 @@ async def _form_again(request: Request, actor: Actor, form: str, raw: dict[str, 
         return await _post_form(request, actor, status, typed, errors, None)
     number = await posts.post_number(str(request.path_params["post_id"]))
     if form == "edit_post":
-        return await _post_form(request, actor, status, typed, errors, await posts.post_for_edit(actor, number))
+        row = await posts.post_for_edit(actor, number)
+        categories = await _categories_for_edit(request, row.category)
+        return await _post_form(request, actor, status, typed, errors, row, categories=categories)
     if form == "edit_reply":
         reply_id = str(request.path_params["reply_id"])
         reply = await posts.reply_for_edit(actor, number, await posts.reply_number(number, reply_id))
@@ -202,7 +217,7 @@ async def _flag(
             target_id,
             clean_text(raw.get("reason"), multiline=False),
             clean_text(raw.get("note"), multiline=True),
-            request.app.state.rules,
+            await moderation_rules(request),
         )
     except FormErrors as exc:
         return await _post_page_refusing(request, actor, post_number, flag_errors=exc.errors, **refused)
@@ -247,8 +262,9 @@ class PostController(Controller):
         actor = require_member(request)
         raw = await read_form(request)
         try:
+            site = await site_settings(request)
             post_id = await posts.create_post(
-                actor, parse_post(raw, request.app.state.settings.categories), request.app.state.rules
+                actor, parse_post(raw, site.offered_categories), site.rules(request.app.state.rules)
             )
         except FormErrors as exc:
             return await _post_form(request, actor, FORM_ERROR_STATUS, exc.values, exc.errors, None)
@@ -258,16 +274,22 @@ class PostController(Controller):
         return see_other(f"/posts/{post_id}")
 
     @get("/{post_id:str}", name="post")
-    async def show_post(self, request: Request, post_id: FromPath[str]) -> Template | Response[str]:
-        number = await posts.post_number(post_id)
-
+    async def show_post(self, request: Request, post_id: FromPath[str]) -> Template | Response[str] | Redirect:
         async def load() -> dict[str, Any]:
             actor = current_actor(request)
             detail = await posts.post_detail(actor, number)
             following = await notifications.is_following(actor, number)
             return {"post": detail, "reply_values": {}, "reply_errors": {}, "following": following}
 
-        return await render_page(request, "posts/show.html", load)
+        try:
+            number = await posts.post_number(post_id)
+            return await render_page(request, "posts/show.html", load)
+        except NotFound:
+            if current_actor(request) is not None:
+                raise
+            # A visitor is asked to sign in, then lands on the post if they may read it; the
+            # same answer for an address no post has (docs/privacy.md, "Ids").
+            return login_redirect(request)
 
     @get("/{post_id:str}/edit")
     async def edit_post_form(self, request: Request, post_id: FromPath[str]) -> Template:
@@ -279,6 +301,7 @@ class PostController(Controller):
             values=posts.post_values(row),
             errors={},
             editing=row,
+            categories=await _categories_for_edit(request, row.category),
             names_hidden=await posts.names_hidden(actor),
         )
 
@@ -289,7 +312,8 @@ class PostController(Controller):
         row = await posts.post_for_edit(actor, number)
         raw = await read_form(request)
         try:
-            await posts.edit_post(actor, number, parse_post(raw, request.app.state.settings.categories))
+            categories = await _categories_for_edit(request, row.category)
+            await posts.edit_post(actor, number, parse_post(raw, categories))
         except FormErrors as exc:
             return render(
                 request,
@@ -298,6 +322,7 @@ class PostController(Controller):
                 values=exc.values,
                 errors=exc.errors,
                 editing=row,
+                categories=categories,
                 names_hidden=await posts.names_hidden(actor),
             )
         return see_other(f"/posts/{post_id}")
@@ -325,7 +350,7 @@ class PostController(Controller):
         number = await posts.post_number(post_id)
         raw = await read_form(request)
         try:
-            reply_id = await posts.add_reply(actor, number, parse_body(raw), request.app.state.rules)
+            reply_id = await posts.add_reply(actor, number, parse_body(raw), await moderation_rules(request))
         except FormErrors as exc:
             return await _post_page_refusing(request, actor, number, reply_values=exc.values, reply_errors=exc.errors)
         except Throttled as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -28,6 +29,7 @@ NAME_SHOWN = (
     "Your name is shown again where it was before. What you wrote or changed while it was hidden stays anonymous."
 )
 SITE_SETTINGS_SAVED = "Saved."
+CATEGORIES_SAVED = "Saved. Posts in a renamed category moved with it; a retired one keeps its posts."
 ADMINS_ONLY = "Only an admin can change the board's settings."
 
 
@@ -107,14 +109,14 @@ class SettingsController(Controller):
 
 
 class AdminController(Controller):
-    """Site settings, for admins."""
+    """Site settings, for admins: each section of the page is a form of its own."""
 
     path = "/admin"
     guards = [guard("manage_site", ADMINS_ONLY)]
 
     @get("/settings", name="admin_settings")
     async def show(self, request: MemberRequest) -> Template:
-        return _admin_page(request, await site.settings_for_admin(request.user))
+        return await _admin_page(request)
 
     @post("/settings")
     async def save(self, request: MemberRequest) -> Template | Redirect:
@@ -126,13 +128,95 @@ class AdminController(Controller):
         try:
             await site.save_settings(request.user, members_only, join_policy, confirm_email)
         except FormErrors as exc:
-            current = site.SiteSettings(members_only=members_only, join_policy=join_policy, confirm_email=confirm_email)
-            return _admin_page(request, current, FORM_ERROR_STATUS, errors=exc.errors)
+            typed = {"members_only": members_only, "join_policy": join_policy, "confirm_email": confirm_email}
+            return await _admin_page(request, FORM_ERROR_STATUS, errors=exc.errors, typed=typed)
         return _saved(request, SITE_SETTINGS_SAVED, "/admin/settings")
 
+    @post("/settings/board")
+    async def save_board(self, request: MemberRequest) -> Template | Redirect:
+        raw = await read_form(request)
+        name = clean_text(raw.get("board_name"), multiline=False)
+        hide = checkbox(raw.get("hide_from_search_engines"))
+        try:
+            await site.save_board(request.user, name, hide)
+        except FormErrors as exc:
+            typed = {"board_name": name, "hide_from_search_engines": hide}
+            return await _admin_page(request, FORM_ERROR_STATUS, errors=exc.errors, typed=typed)
+        return _saved(request, SITE_SETTINGS_SAVED, "/admin/settings#board")
 
-def _admin_page(request: MemberRequest, current: site.SiteSettings, status_code: int = 200, **extra: Any) -> Template:
-    extra.setdefault("errors", {})
+    @post("/settings/categories")
+    async def save_categories(self, request: MemberRequest) -> Template | Redirect:
+        raw = await read_form(request)
+        changes = _category_changes(raw)
+        new_name = clean_text(raw.get("new_category"), multiline=False)
+        try:
+            await site.save_categories(request.user, changes, new_name, request.app.state.site_settings.defaults)
+        except FormErrors as exc:
+            return await _admin_page(
+                request, FORM_ERROR_STATUS, errors=exc.errors, category_rows=changes, new_category=new_name
+            )
+        return _saved(request, CATEGORIES_SAVED, "/admin/settings#categories")
+
+    @post("/settings/limits")
+    async def save_limits(self, request: MemberRequest) -> Template | Redirect:
+        raw = await read_form(request)
+        typed = {name: clean_text(raw.get(name), multiline=False) for name in site.LIMIT_FIELDS}
+        try:
+            await site.save_limits(request.user, typed)
+        except FormErrors as exc:
+            return await _admin_page(request, FORM_ERROR_STATUS, errors=exc.errors, limit_values=typed)
+        return _saved(request, SITE_SETTINGS_SAVED, "/admin/settings#limits")
+
+
+def _category_changes(raw: dict[str, str]) -> list[site.CategoryChange]:
+    """The rows of the categories form, in the order the form listed them."""
+    changes = []
+    for index in range(site.CATEGORIES_MAX + 1):
+        was = raw.get(f"category_was_{index}")
+        if was is None:
+            break
+        position = clean_text(raw.get(f"category_position_{index}"), multiline=False)
+        changes.append(
+            site.CategoryChange(
+                was=clean_text(was, multiline=False),
+                name=clean_text(raw.get(f"category_name_{index}"), multiline=False),
+                position=int(position) if position.isdigit() and len(position) < 6 else index + 1,
+                retired=checkbox(raw.get(f"category_retired_{index}")),
+            )
+        )
+    return changes
+
+
+async def _admin_page(
+    request: MemberRequest,
+    status_code: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, Any] | None = None,
+    category_rows: list[site.CategoryChange] | None = None,
+    new_category: str = "",
+    limit_values: dict[str, str] | None = None,
+) -> Template:
+    """The settings page; a refused form shows what was typed in its own section, with the message."""
+    current = await site.settings_for_admin(request.user, request.app.state.site_settings.defaults)
+    if typed:
+        current = dataclasses.replace(current, **typed)
+    rows = category_rows or [
+        site.CategoryChange(was=c.name, name=c.name, position=i + 1, retired=c.retired)
+        for i, c in enumerate(current.categories)
+    ]
+    limits = limit_values or {name: str(getattr(current.limits, name)) for name in site.LIMIT_FIELDS}
     return render(
-        request, "admin/settings.html", status_code, site_settings=current, join_policies=site.JOIN_POLICIES, **extra
+        request,
+        "admin/settings.html",
+        status_code,
+        site_settings=current,
+        join_policies=site.JOIN_POLICIES,
+        errors=errors or {},
+        category_rows=rows,
+        new_category=new_category,
+        limit_fields=site.LIMIT_FIELDS,
+        limit_values=limits,
+        board_name_max=site.BOARD_NAME_MAX,
+        category_name_max=site.CATEGORY_NAME_MAX,
     )

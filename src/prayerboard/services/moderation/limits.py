@@ -15,7 +15,7 @@ from prayerboard.services import utcnow
 from prayerboard.services.errors import Throttled, try_again_in
 from prayerboard.stores import Counters
 from prayerboard.tables import Member, Post, WatchedWord
-from prayerboard.vocab import ModerationState, WatchedWordAction
+from prayerboard.vocab import MemberState, ModerationState, Role, WatchedWordAction
 
 FIRST_DAY = dt.timedelta(days=1)
 
@@ -71,8 +71,15 @@ async def screen_text(text: str) -> tuple[str | None, str | None]:
 
 
 async def needs_first_post_approval(actor: Actor, rules: ModerationRules) -> bool:
-    """Whether a new member's post waits for a moderator (until enough of theirs were let through)."""
+    """Whether a new member's post waits for a moderator (until enough of theirs were let through).
+
+    Nothing waits while the board has no active moderator or admin: nobody could let it through.
+    """
     if rules.approve_first_posts <= 0 or actor.is_moderator:
+        return False
+    if not await Member.exists().where(
+        Member.role.is_in([Role.MODERATOR, Role.ADMIN]) & (Member.state == MemberState.ACTIVE)
+    ):
         return False
     approved = await Post.count().where((Post.author == actor.id) & (Post.moderation == ModerationState.VISIBLE))
     return bool(approved < rules.approve_first_posts)
