@@ -83,18 +83,8 @@ class ModerationController(Controller):
     @get("", name="mod_queue")
     async def review_queue(self, request: Request) -> Template:
         show = queue.parse_filter(request.query_params.get("show"))
-        everything = await queue.queue(require_member(request))
-        counts = {name: sum(1 for item in everything if item.matches(name)) for name in queue.FILTERS}
-        items = [item for item in everything if show is None or item.matches(show)]
-        return render(
-            request,
-            "mod/queue.html",
-            items=items,
-            show=show,
-            filters=queue.FILTERS,
-            counts=counts,
-            total=len(everything),
-        )
+        page = await queue.queue_page(require_member(request), show)
+        return render(request, "mod/queue.html", page=page, filters=queue.FILTERS)
 
     @post("/bulk", name="mod_bulk")
     async def bulk(self, request: Request) -> Redirect:

@@ -233,6 +233,28 @@ class _Gathered:
 # Reading
 
 
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """The queue as its page shows it: the items under the filter chosen, and how many each
+    filter holds."""
+
+    items: list[QueueItem]
+    show: str | None
+    counts: dict[str, int]
+    total: int
+
+
+async def queue_page(actor: Actor | None, show: str | None) -> QueuePage:
+    """The review queue under the filter ``show`` (None: everything), with each filter's count."""
+    everything = await queue(actor)
+    return QueuePage(
+        items=[item for item in everything if item.matches(show)],
+        show=show,
+        counts={name: sum(1 for item in everything if item.matches(name)) for name in FILTERS},
+        total=len(everything),
+    )
+
+
 def parse_filter(raw: object) -> str | None:
     """The queue filter named by ``?show=``; anything else shows the whole queue."""
     return raw if isinstance(raw, str) and raw in FILTERS else None
