@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ARTIFACTS, CSRF_COOKIE, SESSION_COOKIE, Browser, query, scalar
+from conftest import ARTIFACTS, CSRF_COOKIE, PASSWORD, SESSION_COOKIE, Browser, query, scalar
 from harness import HOST
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -150,8 +150,53 @@ def world(new_browser: Any, server: Any) -> World:
 # Pages: name, viewer, how to reach it (a path, or steps in the browser), the status it answers
 
 
-def submit_empty_post_form(page: Any) -> Any:
-    page.goto("/posts/new")
+def newest_link(address: str, pattern: str) -> str:
+    """The path of the newest link matching ``pattern`` mailed to ``address`` (from the outbox)."""
+    bodies = [
+        row["text_body"] for row in query("SELECT text_body FROM outbox WHERE to_address = ? ORDER BY id", address)
+    ]
+    found = [match.group(1) for body in bodies if (match := re.search(r"https?://[^/\s]+(" + pattern + r"\S+)", body))]
+    assert found, f"no link like {pattern} mailed to {address}"
+    return found[-1]
+
+
+def reset_link(world: World) -> str:
+    assert world.people["visitor"].post("/password/forgot", {"login": "naomi"}).status_code in (200, 303)
+    return newest_link("naomi@example.org", "/password/reset/")
+
+
+def confirming_board(world: World) -> None:
+    """The board asks new members to confirm their address (the admin's setting)."""
+    form = {"join_policy": "open", "confirm_email": "on"}
+    assert world.people["admin"].post("/admin/settings", form).status_code == 303
+
+
+def check_email_page(world: World) -> str:
+    confirming_board(world)
+    return "/register"
+
+
+def confirm_link(world: World) -> str:
+    confirming_board(world)
+    newcomer = {"username": "tabitha", "display_name": "Tabitha", "email": "tabitha@example.org", "password": PASSWORD}
+    assert world.people["visitor"].post("/register", newcomer).status_code == 200
+    return newest_link("tabitha@example.org", "/register/confirm/")
+
+
+def join_in_browser(page: Any, path: str) -> Any:
+    page.goto(path)
+    page.get_by_label("Username", exact=True).fill("tabitha")
+    page.get_by_label("Display name", exact=True).fill("Tabitha")
+    page.get_by_label("Email", exact=True).fill("tabitha@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    return answer.value
+
+
+def submit_empty_post_form(page: Any, path: str) -> Any:
+    page.goto(path)
     with page.expect_response(lambda response: response.request.method == "POST") as answer:
         page.get_by_role("button", name="Share", exact=True).click()
     page.wait_for_load_state()
@@ -162,8 +207,8 @@ def submit_empty_post_form(page: Any) -> Any:
 class Screen:
     name: str
     viewer: str
-    path: Callable[[World], str] | str | None = None
-    steps: Callable[[Any], Any] | None = None
+    path: Callable[[World], str] | str  # a path, or a function that readies the board and gives one
+    steps: Callable[[Any, str], Any] | None = None  # in the browser: reach the page from ``path``
     status: int = 200
     script: str | None = None  # run in the page before axe (the check's own test breaks a page)
     screenshots: bool = True
@@ -180,7 +225,7 @@ SCREENS_TO_CHECK = [
     Screen("edit-post", "author", lambda w: f"/posts/{w.post_id}/edit"),
     Screen("edit-reply", "member", lambda w: f"/posts/{w.post_id}/replies/{w.reply_id}/edit"),
     Screen("new-post", "member", "/posts/new"),
-    Screen("new-post-errors", "member", steps=submit_empty_post_form, status=422),
+    Screen("new-post-errors", "member", "/posts/new", steps=submit_empty_post_form, status=422),
     Screen("search", "visitor", "/search?q=sister"),
     Screen("profile", "member", "/members/ruth"),
     Screen("notifications", "member", "/notifications"),
@@ -188,6 +233,9 @@ SCREENS_TO_CHECK = [
     Screen("sign-in", "visitor", "/login"),
     Screen("register", "visitor", "/register"),
     Screen("forgot-password", "visitor", "/password/forgot"),
+    Screen("reset-password", "visitor", reset_link),
+    Screen("check-email", "visitor", check_email_page, steps=join_in_browser),
+    Screen("confirm-email", "visitor", confirm_link),
     Screen("mod-queue", "moderator", "/mod"),
     Screen("mod-item", "moderator", lambda w: f"/mod/posts/{w.post_id}"),
     Screen("mod-member", "moderator", lambda w: f"/mod/members/{w.member_id}"),
@@ -249,7 +297,7 @@ def audit(chromium: Chromium, world: World, screen: Screen) -> list[str]:
                 lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"),
             )
             page = context.new_page()
-            response = screen.steps(page) if screen.steps else page.goto(path)
+            response = screen.steps(page, path) if screen.steps else page.goto(path)
             assert response is not None and response.status == screen.status, (
                 f"{screen.name} as {screen.viewer}: expected {screen.status}, got {response and response.status}"
             )
