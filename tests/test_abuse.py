@@ -83,7 +83,7 @@ def test_reports_from_three_established_members_hide_post(author, visitor, new_b
     post_id = author.create_post()
     for browser in members(new_browser, "rhoda", "silas", "tabitha", established=True):
         assert report(browser, post_id).status_code == 303
-    assert visitor.get(f"/posts/{post_id}").status_code == 404
+    assert visitor.get(f"/posts/{post_id}").headers["location"] == f"/login?next=/posts/{post_id}"  # as for no post
 
 
 def test_simultaneous_reports_from_established_members_hide_every_post(author, new_browser, server):
@@ -185,7 +185,7 @@ def test_author_edit_of_redacted_post_waits_for_review_and_keeps_revisions(autho
     redacted = moderator.post(f"/mod/posts/{post_id}/redact", {"reason": "Phone and address", "body": REDACTED})
     assert redacted.status_code == 303
     assert author.post(f"/posts/{post_id}/edit", post_fields(PRIVATE)).status_code == 303
-    assert visitor.get(f"/posts/{post_id}").status_code == 404
+    assert visitor.get(f"/posts/{post_id}").headers["location"] == f"/login?next=/posts/{post_id}"  # as for no post
     assert "555-0199" not in visitor.get("/").text
     own = author.get(f"/posts/{post_id}").text
     assert "Awaiting review" in own
@@ -249,7 +249,7 @@ def test_author_update_on_a_redacted_post_waits_for_review(author, visitor, new_
     assert moderator.post(f"/mod/posts/{post_id}/redact", {"reason": "Phone", "body": REDACTED}).status_code == 303
     assert visitor.get(f"/posts/{post_id}").status_code == 200  # seen, and so cached, before the update
     assert author.post(f"/posts/{post_id}/updates", {"body": PRIVATE}).status_code == 303
-    assert visitor.get(f"/posts/{post_id}").status_code == 404
+    assert visitor.get(f"/posts/{post_id}").headers["location"] == f"/login?next=/posts/{post_id}"  # as for no post
     assert "555-0199" not in visitor.get("/").text
     assert "a moderator will read it again" in author.get("/notifications").text
 

@@ -217,8 +217,9 @@ def test_auto_hidden_post_is_seen_by_author_with_reason_and_404_for_others(autho
     page = author.get(f"/posts/{post_id}")
     assert page.status_code == 200
     assert AUTO_HIDE_REASON in page.text
-    for other in (member, visitor, reporters[0]):
+    for other in (member, reporters[0]):
         assert other.get(f"/posts/{post_id}").status_code == 404
+    assert visitor.get(f"/posts/{post_id}").headers["location"] == f"/login?next=/posts/{post_id}"  # as for no post
     assert "Hold my brother in prayer" not in member.get("/").text
 
 
@@ -325,7 +326,8 @@ def test_first_post_awaits_review_for_its_author(approval):
 def test_first_post_is_hidden_from_others_until_approved(approval):
     post_id = approval["newbie"].create_post(title="My very first request")
     for viewer in ("member", "visitor"):
-        assert approval[viewer].get(f"/posts/{post_id}").status_code == 404
+        # A visitor is sent to sign in, as for a post that does not exist.
+        assert approval[viewer].get(f"/posts/{post_id}").status_code == (404 if viewer == "member" else 303)
         assert "My very first request" not in approval[viewer].get("/").text
 
 
@@ -471,7 +473,7 @@ def test_hide_shows_reason_to_author_and_404_to_others(author, member, visitor, 
     assert page.status_code == 200
     assert "Shares a phone number" in page.text
     assert member.get(f"/posts/{post_id}").status_code == 404
-    assert visitor.get(f"/posts/{post_id}").status_code == 404
+    assert visitor.get(f"/posts/{post_id}").headers["location"] == f"/login?next=/posts/{post_id}"  # as for no post
 
 
 def test_hide_notifies_author_with_reason(author, moderator, server):

@@ -182,11 +182,15 @@ def test_board_pages_with_a_keyset_cursor(author, visitor):
     assert post_ids_on(back) == newest_first[20:40]
 
 
-def test_missing_or_malformed_post_ids_are_404(visitor):
+def test_missing_or_malformed_post_ids_are_404(member, visitor):
     for path in ("/posts/999999", "/posts/abc", "/posts/0", "/posts/-1", "/posts/1.5", "/posts/%00", "/posts/１２"):
-        response = visitor.get(path)
+        response = member.get(path)
         assert response.status_code == 404, path
         assert "couldn" in response.text
+        # A visitor is sent to sign in, as for a post they may not read (docs/privacy.md, "Ids").
+        response = visitor.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/login?next=/posts/"), path
 
 
 # --- updates and answered -------------------------------------------------------------------------
