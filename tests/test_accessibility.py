@@ -107,6 +107,7 @@ class World:
     post_id: str
     reply_id: str
     member_id: int
+    new_browser: Callable[[], Browser]  # conftest's: closed after the test
 
 
 def set_role(username: str, role: str) -> None:
@@ -143,6 +144,7 @@ def world(new_browser: Any, server: Any) -> World:
         post_id=post_id,
         reply_id=scalar("SELECT public_id FROM reply WHERE body LIKE 'Holding%'"),
         member_id=scalar("SELECT id FROM member WHERE username = 'naomi'"),
+        new_browser=new_browser,
     )
 
 
@@ -181,6 +183,24 @@ def confirm_link(world: World) -> str:
     newcomer = {"username": "tabitha", "display_name": "Tabitha", "email": "tabitha@example.org", "password": PASSWORD}
     assert world.people["visitor"].post("/register", newcomer).status_code == 200
     return newest_link("tabitha@example.org", "/register/confirm/")
+
+
+def board_with_applicant(world: World) -> None:
+    """The board lets members in after a moderator's approval, and one person is waiting."""
+    assert world.people["admin"].post("/admin/settings", {"join_policy": "approval"}).status_code == 303
+    applicant = world.people["applicant"] = world.new_browser()
+    response = applicant.register("tabitha", "Tabitha Applicant")
+    assert response.status_code == 303 and response.headers["location"] == "/join/waiting"
+
+
+def waiting_page(world: World) -> str:
+    board_with_applicant(world)
+    return "/join/waiting"
+
+
+def applicants_page(world: World) -> str:
+    board_with_applicant(world)
+    return "/mod/applicants"
 
 
 def join_in_browser(page: Any, path: str) -> Any:
@@ -240,7 +260,8 @@ SCREENS_TO_CHECK = [
     Screen("mod-item", "moderator", lambda w: f"/mod/posts/{w.post_id}"),
     Screen("mod-member", "moderator", lambda w: f"/mod/members/{w.member_id}"),
     Screen("mod-log", "moderator", "/mod/log"),
-    Screen("mod-applicants", "moderator", "/mod/applicants"),
+    Screen("mod-applicants", "moderator", applicants_page),
+    Screen("join-waiting", "applicant", waiting_page),
     Screen("mod-invitations", "moderator", "/mod/invitations"),
     Screen("mod-restrictions", "admin", "/mod/restrictions"),
     Screen("admin-words", "admin", "/admin/words"),
@@ -280,13 +301,13 @@ def describe(violation: dict[str, Any], where: str) -> str:
 
 def audit(chromium: Chromium, world: World, screen: Screen) -> list[str]:
     """In the browser's thread: open the page, then axe and a screenshot for each width and scheme."""
+    path = screen.path(world) if callable(screen.path) else screen.path
     viewer = world.people[screen.viewer]
     cookies = [
         {"name": name, "value": viewer.client.cookies[name], "domain": HOST, "path": "/"}
         for name in (SESSION_COOKIE, CSRF_COOKIE)
         if name in viewer.client.cookies
     ]
-    path = screen.path(world) if callable(screen.path) else screen.path
 
     def run() -> list[str]:
         context = chromium.browser.new_context(base_url=world.base, viewport={"width": WIDTHS[0], "height": 844})
