@@ -242,6 +242,7 @@ SCREENS_TO_CHECK = [
     Screen("post", "visitor", lambda w: f"/posts/{w.post_id}"),
     Screen("post", "member", lambda w: f"/posts/{w.post_id}"),
     Screen("post", "author", lambda w: f"/posts/{w.post_id}"),
+    Screen("post", "moderator", lambda w: f"/posts/{w.post_id}"),
     Screen("edit-post", "author", lambda w: f"/posts/{w.post_id}/edit"),
     Screen("edit-reply", "member", lambda w: f"/posts/{w.post_id}/replies/{w.reply_id}/edit"),
     Screen("new-post", "member", "/posts/new"),
