@@ -68,7 +68,7 @@ class Role(Choice):
     MEMBER = "member", "Member", "Posts, replies and prays; reads what is shared with members"
     TEAM = "team", "Prayer team", "A member who also reads requests shared with the prayer team only"
     MODERATOR = "moderator", "Moderator", "Works the review queue, acts on posts and members, reads the log"
-    ADMIN = "admin", "Admin", "All a moderator does, plus settings, roles and watched words; may reveal an author"
+    ADMIN = "admin", "Admin", "Moderates; also board settings, roles, watched words; may reveal an anonymous author"
 
 
 class MemberState(Choice):
