@@ -287,3 +287,17 @@ def test_joining_and_signing_in_refused_show_the_summary_and_keep_what_was_typed
     assert response.status_code == 422
     assert_error_summary(response, "password")
     assert 'value="nobody-here"' in response.text
+
+
+def test_an_expired_form_the_page_would_not_offer_gets_the_plain_refusal(author: Browser, member: Browser) -> None:
+    post_id = author.create_post()
+    words = "Words for a form this member is not offered."
+    # An update on someone else's post; a reply where replies are closed.
+    response = member.post(f"/posts/{post_id}/updates", {"body": words, "_csrf_token": STALE_TOKEN})
+    assert response.status_code == 403
+    assert shows(response, "You can't do that here") and not shows(response, words)
+    query("UPDATE post SET replies_locked = ? WHERE public_id = ?", True, post_id)
+    response = member.post(f"/posts/{post_id}/replies", {"body": words, "_csrf_token": STALE_TOKEN})
+    assert response.status_code == 403
+    assert shows(response, "You can't do that here") and not shows(response, words)
+    assert scalar("SELECT COUNT(*) FROM post_update") + scalar("SELECT COUNT(*) FROM reply") == 0

@@ -17,11 +17,12 @@ from litestar.response import Redirect, Response, Template
 
 from prayerboard.forms import FormErrors, checkbox, clean_text, parse_body, parse_post
 from prayerboard.policy import Actor
+from prayerboard.rows import PostDetail, ReplyView
 from prayerboard.services import notifications, posts, retention
-from prayerboard.services.errors import NotFound, ServiceError, Throttled
+from prayerboard.services.errors import Forbidden, NotFound, ServiceError, Throttled
 from prayerboard.services.moderation import reports
 from prayerboard.services.site import SiteSettings
-from prayerboard.vocab import PostKind
+from prayerboard.vocab import ModerationState, PostKind
 from prayerboard.web.common import (
     SITE_SETTINGS_KEY,
     current_actor,
@@ -89,10 +90,15 @@ def _wants_json(request: Request) -> bool:
 
 
 async def _post_page_refusing(
-    request: Request, actor: Actor, post_number: int, status_code: int = FORM_ERROR_STATUS, **form: Any
+    request: Request,
+    actor: Actor,
+    post_number: int,
+    status_code: int = FORM_ERROR_STATUS,
+    detail: PostDetail | None = None,
+    **form: Any,
 ) -> Template:
     """The post page again, with one of its forms (reply, update, report) showing what went wrong."""
-    detail = await posts.post_detail(actor, post_number)
+    detail = detail or await posts.post_detail(actor, post_number)
     following = await notifications.is_following(actor, post_number)
     context: dict[str, Any] = {"reply_values": {}, "reply_errors": {}, "following": following, **form}
     return render(request, "posts/show.html", status_code, post=detail, **context)
@@ -167,15 +173,34 @@ async def _form_again(request: Request, actor: Actor, form: str, raw: dict[str, 
         reply_id = str(request.path_params["reply_id"])
         reply = await posts.reply_for_edit(actor, number, await posts.reply_number(number, reply_id))
         return await _reply_form(request, actor, status, request.path_params["post_id"], reply, typed, errors)
+    detail = await posts.post_detail(actor, number)
+    if not _page_shows_form(detail, form, request.path_params.get("reply_id")):
+        raise Forbidden()  # the page would not show the form, nor the words: the plain refusal
     if form == "reply":
-        return await _post_page_refusing(request, actor, number, status, reply_values=typed, reply_errors=errors)
-    if form == "update":
-        return await _post_page_refusing(request, actor, number, status, update_values=typed, update_errors=errors)
-    if form == "flag":
         return await _post_page_refusing(
-            request, actor, number, status, flag_errors=errors, flag_values=typed, flag_target=_flag_target(request)
+            request, actor, number, status, detail, reply_values=typed, reply_errors=errors
         )
-    raise ValueError(f"no form called {form!r}")
+    if form == "update":
+        return await _post_page_refusing(
+            request, actor, number, status, detail, update_values=typed, update_errors=errors
+        )
+    return await _post_page_refusing(
+        request, actor, number, status, detail, flag_errors=errors, flag_values=typed, flag_target=_flag_target(request)
+    )
+
+
+def _page_shows_form(detail: PostDetail, form: str, reply_id: str | None) -> bool:
+    """Whether the post page offers this member ``form`` (as templates/posts/show.html decides)."""
+    if form == "reply":
+        return detail.may("reply")
+    if form == "update":
+        return detail.may("add_update")
+    if form != "flag":
+        return False
+    item: PostDetail | ReplyView | None = detail
+    if reply_id is not None:
+        item = next((reply for reply in detail.replies if reply.public_id == reply_id), None)
+    return item is not None and item.may("flag") and item.moderation == ModerationState.VISIBLE
 
 
 async def keep_the_words(request: Request) -> Template | None:
