@@ -3,8 +3,9 @@
 Each test opens one page in Debian's Chromium as its viewer (visitor, member, moderator or
 admin), runs axe-core (``tests/axe``, pinned in its package-lock.json) at 390 px and 1280 px
 wide, with the light and the dark colour scheme, and fails on any violation axe rates critical
-or serious. A full-page screenshot of each of the four goes to
-``test-artifacts/screens/<page>-<viewer>-<scheme>-<width>.png`` for a person to look at.
+or serious (and if its background is the same in both schemes). A full-page screenshot of each
+of the four goes to ``test-artifacts/screens/<page>-<viewer>-<scheme>-<width>.png`` for a person
+to look at.
 
 The site's Content-Security-Policy (``script-src 'self'``) stays exactly as in production: the
 test browser answers a request for ``/static/__axe__.js`` itself, with axe-core's file, so the
@@ -332,9 +333,11 @@ def audit(chromium: Chromium, world: World, screen: Screen) -> list[str]:
             SCREENS.mkdir(parents=True, exist_ok=True)
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
+                backgrounds: set[str] = set()  # the dark theme must really be another one
                 for scheme in SCHEMES:
                     page.emulate_media(color_scheme=scheme)
                     page.evaluate(SETTLE)
+                    backgrounds.add(page.evaluate("() => getComputedStyle(document.body).backgroundColor"))
                     results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
                     where = f"{screen.name} as {screen.viewer}, {scheme}, {width} px"
                     found += [describe(v, where) for v in results["violations"] if v["impact"] in BLOCKING]
@@ -342,6 +345,8 @@ def audit(chromium: Chromium, world: World, screen: Screen) -> list[str]:
                         page.screenshot(
                             path=str(SCREENS / f"{screen.name}-{screen.viewer}-{scheme}-{width}.png"), full_page=True
                         )
+                if len(backgrounds) < len(SCHEMES):
+                    found.append(f"{screen.name} as {screen.viewer}, {width} px: the same background in light and dark")
             return found
         finally:
             context.close()
@@ -353,7 +358,7 @@ def audit(chromium: Chromium, world: World, screen: Screen) -> list[str]:
 @pytest.mark.parametrize("screen", screen_params())
 def test_no_serious_accessibility_violations(chromium: Chromium, world: World, screen: Screen) -> None:
     found = audit(chromium, world, screen)
-    assert found == [], "axe-core found critical or serious violations:\n" + "\n".join(found)
+    assert found == [], "axe-core found critical or serious violations (or no dark theme):\n" + "\n".join(found)
 
 
 def test_the_check_sees_what_it_must(chromium: Chromium, world: World) -> None:
