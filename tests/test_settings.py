@@ -16,10 +16,11 @@ def test_settings_page_needs_sign_in(visitor):
 
 
 def test_privacy_defaults_prefill_the_post_form(author):
-    response = author.post("/settings", {"default_visibility": "members", "default_anonymous": "on"})
+    # "team", not "members": a new member's default is already "members" (privacy by default).
+    response = author.post("/settings", {"default_visibility": "team", "default_anonymous": "on"})
     assert response.status_code == 303
     form = author.get("/posts/new").text
-    assert 'name="visibility" value="members" checked' in form
+    assert 'value="team" checked' in form
     assert 'id="anonymous" name="anonymous" checked' in form
 
 
