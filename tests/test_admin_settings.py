@@ -139,6 +139,7 @@ def test_letting_search_engines_in_allows_the_board_and_public_posts_only(admin,
         assert f"Disallow: {private}\n" in robots
     assert 'name="robots" content="noindex, nofollow"' not in visitor.get(f"/posts/{public_id}").text
     assert 'name="robots" content="noindex, nofollow"' not in visitor.get("/").text
+    assert "x-robots-tag" not in visitor.get(f"/posts/{public_id}").headers
     # Turned back on, at once.
     assert (
         admin.post(

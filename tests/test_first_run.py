@@ -168,6 +168,9 @@ def test_by_default_search_engines_are_asked_to_keep_out(author, visitor):
     assert page.status_code == 200
     assert '<meta name="robots" content="noindex, nofollow">' in page.text
     assert '<meta name="robots" content="noindex, nofollow">' in visitor.get("/").text
+    # Every answer says so in its headers too: the feed and the API have no <meta>.
+    for path in (f"/posts/{post_id}", "/", "/feed.atom", "/api/v1/posts"):
+        assert visitor.get(path).headers["x-robots-tag"] == "noindex, nofollow", path
 
 
 def test_a_members_only_board_keeps_search_engines_out_whatever_the_setting(author, visitor):

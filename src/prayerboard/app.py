@@ -343,6 +343,10 @@ class BoardGate(ASGIMiddleware):
                     headers = MutableScopeHeaders.from_message(message)
                     headers["Cache-Control"] = "private, no-store"
                     headers["X-Robots-Tag"] = "noindex, nofollow"
+                elif site_settings.hide_from_search_engines:
+                    # The board setting, on by default: the feed and the API too, not only pages
+                    # (docs/privacy.md, "Search engines").
+                    MutableScopeHeaders.from_message(message)["X-Robots-Tag"] = "noindex, nofollow"
             await send(message)
 
         if actor is None and not unsafe:
