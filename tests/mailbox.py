@@ -41,6 +41,7 @@ class _Collect:
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         with self.box.arrived:
+            self.box.raw.append(envelope.original_content or envelope.content)
             self.box.messages.append(message)
             self.box.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.box.arrived.notify_all()
@@ -53,6 +54,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.port = free_port()
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each message as it came over the wire
         self.envelopes: list[tuple[str, list[str]]] = []
         self.arrived = threading.Condition()
         self._controller: Controller | None = None
@@ -91,6 +93,7 @@ class Mailbox:
         with self.arrived:
             self.messages.clear()
             self.envelopes.clear()
+            self.raw.clear()
 
 
 def text_of(message: EmailMessage, subtype: str = "plain") -> str:

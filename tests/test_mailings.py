@@ -9,10 +9,12 @@ next round (every poll, 0.2 s in the tests).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from email.message import EmailMessage
 from mailbox import Mailbox, link, text_of, wait_until
 from typing import Any
 
+import httpx
 import pytest
 
 from conftest import query, row_id, scalar
@@ -378,3 +380,19 @@ def test_deleting_an_account_deletes_its_mail(author, member, mailbox):
     deleted = author.post("/settings/delete", {"password": "a gentle password 42", "content": "anonymise"})
     assert deleted.status_code == 303
     assert scalar("SELECT COUNT(*) FROM outbox WHERE to_address = 'author@example.org'") == 0
+
+
+def test_a_mail_programs_unsubscribe_button_works_from_the_raw_headers(author, member, mailbox, server):
+    choose("author", mail_news="each")
+    post_id = author.create_post(title=TITLE)
+    member.post(f"/posts/{post_id}/pray")
+    mailbox.wait_for(1)
+    raw = mailbox.raw[0].decode("ascii")
+    # As RFC 8058 asks: the header holds the link itself, on one line, not encoded words.
+    found = re.search(r"^List-Unsubscribe: <(http://[^>\s]+/mail/unsubscribe/[^>\s]+)>\r?$", raw, re.MULTILINE)
+    assert found, raw[:800]
+    assert re.search(r"^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$", raw, re.MULTILINE)
+    # The mail program POSTs there with no cookie and no form token; the news stops.
+    pressed = httpx.post(found.group(1), data={"List-Unsubscribe": "One-Click"})
+    assert pressed.status_code == 200
+    assert scalar("SELECT mail_news FROM member WHERE username = 'author'") == "never"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email.policy
 import html
 import os
 import re
@@ -19,6 +20,18 @@ import aiosmtplib
 import aiosmtplib.email
 
 from prayerboard.settings import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, Settings
+
+# How a message is written out, over SMTP and to an .eml file alike: CRLF, 7-bit bodies (any
+# server carries them, with or without 8BITMIME), and headers folded only past the RFC's 998
+# characters: at the usual 78 a long unbreakable value (List-Unsubscribe's <URL>) is written as
+# encoded words, which no mail program reads as a link.
+WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998, cte_type="7bit")
+
+
+def flatten(message: EmailMessage) -> bytes:
+    """The message's bytes as they are sent and stored."""
+    return message.as_bytes(policy=WIRE_POLICY)
+
 
 RUN_PORT_ENV = "PRAYERBOARD_RUN_PORT"  # set by ``prayerboard run`` for its app processes
 
@@ -91,7 +104,7 @@ def build_message(
     from ``text``. ``extra_headers`` (List-Unsubscribe, for one) are added as given, each on
     one line.
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=WIRE_POLICY)
     message["From"] = settings.mail_from
     message["To"] = _header_text(to_address)
     message["Subject"] = _header_text(subject)
@@ -147,7 +160,7 @@ async def deliver(settings: Settings, message: EmailMessage, to_address: str, na
         return await asyncio.to_thread(_write_eml, settings, message, name)
     try:
         await aiosmtplib.send(
-            message,
+            flatten(message),
             # The envelope names the one address the message was written for, whatever the To
             # header may be parsed into.
             sender=settings.mail_from,
@@ -176,7 +189,7 @@ def _write_eml(settings: Settings, message: EmailMessage, name: str) -> str:
         path = folder / f"{name}.eml"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(message.as_bytes())
+            handle.write(flatten(message))
     except OSError as exc:
         raise DeliveryFailed(f"cannot write {folder}: {exc.strerror or exc}") from exc
     return str(path)
