@@ -53,13 +53,19 @@ def _sql(board_env: dict[str, str], sql: str, *args: Any) -> list[dict[str, Any]
         return pool.submit(fresh_query, board_env, sql, *args).result()
 
 
-def _join(page: Page, base: str, username: str, display_name: str) -> None:
+def _join(page: Page, base: str, username: str, display_name: str, setup_code: str = "") -> None:
     page.goto(base + "/register")
     page.get_by_label("Username", exact=True).fill(username)
     page.get_by_label("Display name", exact=True).fill(display_name)
     page.get_by_label("Email", exact=True).fill(f"{username}@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
+    if setup_code:  # whoever installed the board copies it from the server's log
+        page.get_by_label("Setup code (only if you installed this board)").fill(setup_code)
     page.get_by_role("button", name="Create account").click()
+
+
+def _setup_code(board_env: dict[str, str]) -> str:
+    return str(_sql(board_env, "SELECT value FROM site_setting WHERE key = 'first_member_becomes_admin'")[0]["value"])
 
 
 def test_the_first_run_fresh_install_register_become_admin_approve(chromium: Browser, installed: Any) -> None:
@@ -69,12 +75,10 @@ def test_the_first_run_fresh_install_register_become_admin_approve(chromium: Bro
 
     # The first member joins and lands on Board settings, told why.
     founder = open_page(chromium, problems)
-    _join(founder, base, "founder", "Faith Founder")
+    _join(founder, base, "founder", "Faith Founder", _setup_code(board_env))
     founder.wait_for_url(base + "/admin/settings")
     expect(founder.get_by_role("heading", level=1)).to_have_text("Board settings")
-    expect(founder.locator(".flash")).to_contain_text(
-        "You are the first member, so you are this board's admin: see Board settings"
-    )
+    expect(founder.locator(".flash")).to_contain_text("Welcome: you are this board's admin. Start with its settings.")
     founder.screenshot(path=str(SCREENS / "settings-first-member.png"), full_page=True)
 
     # She names the board; every page says the new name at once.
@@ -122,10 +126,10 @@ def test_the_first_run_fresh_install_register_become_admin_approve(chromium: Bro
 def test_board_settings_fit_a_phone_in_light_and_dark(
     chromium: Browser, installed: Any, width: int, scheme: str
 ) -> None:
-    base, _ = installed
+    base, board_env = installed
     context = chromium.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
-    _join(page, base, "founder", "Faith Founder")
+    _join(page, base, "founder", "Faith Founder", _setup_code(board_env))
     page.wait_for_url(base + "/admin/settings")
     # Nothing is wider than the screen: no sideways scrolling on a phone.
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -14,7 +14,26 @@ from conftest import query, run_cli, scalar
 from fresh_board import fresh_board, fresh_query
 from harness import PASSWORD, Browser
 
-FIRST_MEMBER_NOTE = "You are the first member, so you are this board&#39;s admin: see Board settings."
+FIRST_MEMBER_NOTE = "Welcome: you are this board&#39;s admin. Start with its settings."
+
+
+def _setup_code(board_env: dict[str, str]) -> str:
+    rows = fresh_query(board_env, "SELECT value FROM site_setting WHERE key = 'first_member_becomes_admin'")
+    assert rows, "a fresh board has a setup code"
+    return str(rows[0]["value"])
+
+
+def _join(browser: Browser, username: str, setup_code: str = "", display_name: str | None = None) -> Any:
+    return browser.post(
+        "/register",
+        {
+            "username": username,
+            "display_name": display_name or username.title(),
+            "email": f"{username}@example.org",
+            "password": PASSWORD,
+            "setup_code": setup_code,
+        },
+    )
 
 
 def _roles(board_env: dict[str, str]) -> dict[str, str]:
@@ -25,21 +44,31 @@ def _roles(board_env: dict[str, str]) -> dict[str, str]:
 # The first member of a fresh board is its admin
 
 
-def test_the_first_member_of_a_fresh_board_is_its_admin_and_is_told_so_on_the_next_page():
-    with fresh_board() as (_, board_env, new_browser):
-        first, second = new_browser(), new_browser()
-        response = first.register("founder", "Faith Founder")
+def test_whoever_types_the_setup_code_from_the_servers_log_becomes_admin():
+    with fresh_board() as (server, board_env, new_browser):
+        code = _setup_code(board_env)
+        # The server printed it when it started, for whoever runs it.
+        assert code in server.log_path.read_text()
+        first, second, stranger = new_browser(), new_browser(), new_browser()
+        # The form offers the field while nobody runs the board.
+        assert 'name="setup_code"' in stranger.get("/register").text
+        # A stranger who reaches the fresh board first, without the code, is a plain member...
+        assert _join(stranger, "stranger").headers["location"] == "/"
+        # ...and a wrong code is a form message, nothing made.
+        wrong = _join(second, "guesser", "aaaaa-bbbbb")
+        assert wrong.status_code == 422 and "That setup code is not right" in wrong.text
+        response = _join(first, "founder", code.upper(), "Faith Founder")
         assert response.headers["location"] == "/admin/settings"
         page = first.get("/admin/settings")
         assert page.status_code == 200
         assert FIRST_MEMBER_NOTE in page.text
         assert "<h1>Board settings</h1>" in page.text
-        # The second member is a plain member, sent to the board, and told nothing of the kind.
-        response = second.register("second", "Sam Second")
+        # The code works once: the field is gone, and the next member is a plain member.
+        assert 'name="setup_code"' not in second.get("/register").text
+        response = _join(second, "second", code)
         assert response.headers["location"] == "/"
-        assert "first member" not in second.get("/").text
         assert second.get("/admin/settings").status_code == 403
-        assert _roles(board_env) == {"founder": "admin", "second": "member"}
+        assert _roles(board_env) == {"stranger": "member", "founder": "admin", "second": "member"}
 
 
 def test_two_people_registering_at_once_on_a_fresh_board_make_one_admin():
@@ -48,7 +77,8 @@ def test_two_people_registering_at_once_on_a_fresh_board_make_one_admin():
         for browser in browsers:
             browser.csrf_token()  # each has its form token before they all press "Join" at once
         with ThreadPoolExecutor(max_workers=4) as pool:
-            answers = list(pool.map(lambda pair: pair[1].register(f"early{pair[0]}"), enumerate(browsers)))
+            code = _setup_code(board_env)
+            answers = list(pool.map(lambda pair: _join(pair[1], f"early{pair[0]}", code), enumerate(browsers)))
         # Password hashing is bounded: on a busy machine one may be asked to try again (503).
         made = [a for a in answers if a.status_code == 303]
         assert len(made) >= 2 and all(a.status_code in (303, 503) for a in answers)
@@ -63,7 +93,9 @@ def test_a_member_made_first_by_create_admin_leaves_the_next_one_a_plain_member(
         made = run_cli("create-admin", "keeper", "keeper@example.org", input=f"{PASSWORD}\n", env=board_env)
         assert made.returncode == 0, made.stderr
         browser = new_browser()
-        assert browser.register("joiner").headers["location"] == "/"
+        # The board has an admin: the setup code no longer makes one, and is not offered.
+        assert 'name="setup_code"' not in browser.get("/register").text
+        assert _join(browser, "joiner", _setup_code(board_env)).headers["location"] == "/"
         assert _roles(board_env) == {"keeper": "admin", "joiner": "member"}
 
 

@@ -35,6 +35,7 @@ from prayerboard.api.openapi import OPENAPI_CONFIG
 from prayerboard.api.posts import PostApiController
 from prayerboard.auth import OUTSIDE_THE_BOARD, authentication_middleware, outside_the_board
 from prayerboard.services import accounts, email_address, mailings, notifications, outbox, retention
+from prayerboard.services import site as site_service
 from prayerboard.services.errors import ServiceError, SignInRequired, Throttled
 from prayerboard.services.moderation import queue as moderation_queue
 from prayerboard.services.moderation.limits import ModerationRules
@@ -525,6 +526,18 @@ async def _after_response(request: Request) -> None:
 STOP_WAIT_S = 5.0  # how long stopping waits for the background tasks to end
 
 
+async def _announce_setup_code() -> None:
+    """On a fresh board, tell whoever runs the server how to become its admin (the code is read
+    from the database: docs/security.md, "The first member")."""
+    code = await site_service.setup_code()
+    if code:
+        log.warning(
+            "Nobody runs this board yet. To become its admin, join at /register and type the setup "
+            "code %s (or run: prayerboard create-admin YOUR-USERNAME).",
+            code,
+        )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the board for ``settings`` (read from the environment when not given)."""
     settings = settings or Settings.from_env()
@@ -541,6 +554,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # kept anywhere from before this start may be served (and the generation exists).
         await generation.bump()
         await _housekeep(settings.archive_after_days, store, generation)  # once at start, then hourly
+        await _announce_setup_code()
         housekeeper = asyncio.create_task(_housekeep_hourly(settings.archive_after_days, store, generation))
         # The outbox's sender, unless this site runs ``prayerboard worker`` instead (README, "Mail").
         sender = asyncio.create_task(outbox.run_sender(settings, mailings.HOOKS)) if settings.mail_sender else None

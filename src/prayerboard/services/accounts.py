@@ -83,6 +83,7 @@ async def register(
     role: Role = Role.MEMBER,
     state: MemberState = MemberState.ACTIVE,
     confirm: AddressCheck | None = None,
+    setup_code: str = "",
 ) -> Actor:
     """Create a member; a username taken in any letter case, or retired, is refused at its field.
 
@@ -103,7 +104,9 @@ async def register(
     password_hash = await passwords.hash_password(form.password)
     try:
         async with transaction():
-            row = await _insert_member(form, key, password_hash, role, state, confirm)
+            row = await _insert_member(form, key, password_hash, role, state, confirm, setup_code)
+    except site.WrongSetupCode as exc:
+        raise FormErrors({"setup_code": str(exc)}, {**taken.values, "setup_code": setup_code}) from exc
     except Exception as exc:
         # Two people registering the same name at once: the unique index decides.
         if is_unique_violation(exc):
@@ -113,7 +116,13 @@ async def register(
 
 
 async def _insert_member(
-    form: Registration, key: str, password_hash: str, role: Role, state: MemberState, confirm: AddressCheck | None
+    form: Registration,
+    key: str,
+    password_hash: str,
+    role: Role,
+    state: MemberState,
+    confirm: AddressCheck | None,
+    setup_code: str,
 ) -> dict[str, Any]:
     now = utcnow()
     row: dict[str, Any] = (
@@ -136,8 +145,9 @@ async def _insert_member(
             )
         ).returning(*Member.all_columns())
     )[0]
-    if role == Role.MEMBER and await site.claim_first_member(row["id"]):
-        # A fresh install's first member runs the board (docs/security.md, "The first member").
+    if role == Role.MEMBER and await site.claim_first_member(setup_code):
+        # Whoever installed the board, with the code from its log, runs it (docs/security.md,
+        # "The first member").
         await Member.update({Member.role: Role.ADMIN, Member.state: MemberState.ACTIVE}).where(Member.id == row["id"])
         row = {**row, "role": Role.ADMIN, "state": MemberState.ACTIVE}
     if confirm is not None:

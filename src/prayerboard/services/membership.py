@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from prayerboard.db import transaction
-from prayerboard.forms import FormErrors, Registration, parse_registration
+from prayerboard.forms import FormErrors, Registration, clean_text, parse_registration
 from prayerboard.policy import Actor
 from prayerboard.services import accounts, utcnow
 from prayerboard.services.errors import NotFound, ServiceError, Throttled, try_again_in
@@ -243,7 +243,8 @@ async def join(
         if site.join_policy == "invitation":
             return await _join_by_invitation(form, token or "", confirm)
         state = MemberState.PENDING if site.join_policy == "approval" else MemberState.ACTIVE
-        return await accounts.register(form, state=state, confirm=confirm)
+        setup_code = clean_text(raw.get("setup_code"), multiline=False)
+        return await accounts.register(form, state=state, confirm=confirm, setup_code=setup_code)
     except FormErrors as exc:
         if probing_matters and "username" in exc.errors:
             await limits.counters.hit(limits.taken_key(address), limits.taken_window_seconds)

@@ -9,6 +9,7 @@ saved keeps its variable's value (README, "Configuration").
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import json
 import secrets
 from collections.abc import Mapping, Sequence
@@ -17,10 +18,12 @@ from dataclasses import dataclass, field
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor, require
+from prayerboard.services.errors import ServiceError
 from prayerboard.services.moderation.limits import ModerationRules
 from prayerboard.settings import DEFAULT_CATEGORIES, Settings
 from prayerboard.stores import Generation
 from prayerboard.tables import Member, Post, SiteSetting
+from prayerboard.vocab import Role
 
 # Who may join (docs/privacy.md, "Who may join"): anyone; anyone, but a moderator approves each
 # new member before they see more than a visitor; or only someone holding an invitation link.
@@ -340,19 +343,55 @@ async def save_limits(actor: Actor, raw: Mapping[str, str]) -> Limits:
     return Limits(**chosen)
 
 
-# The site setting that says the board was installed fresh, with no member yet: the first
-# account made then becomes its admin (docs/security.md, "The first member").
+# The site setting that says the board was installed fresh, with no member yet; its value is the
+# setup code that makes the member who types it at registration the board's admin
+# (docs/security.md, "The first member"). The code is in the server's log, so only whoever runs
+# the board can read it: a stranger who reaches a fresh board first does not get to run it.
 FIRST_MEMBER_SETTING = "first_member_becomes_admin"
+SETUP_CODE_MAX = 64
 
 
-async def claim_first_member(member_id: int) -> bool:
-    """Whether ``member_id``, just made in the caller's transaction, is the board's first member.
+def new_setup_code() -> str:
+    """Ten letters and digits in two groups, easy to copy from a log: about 50 bits."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    letters = "".join(secrets.choice(alphabet) for _ in range(10))
+    return f"{letters[:5]}-{letters[5:]}"
 
-    The first registration on a fresh install takes the offer away, in one guarded delete, so of
-    two at once only one may find it; and it makes an admin only when no other account exists
-    (``prayerboard create-admin`` or the demo may have made some first).
+
+async def setup_code() -> str | None:
+    """The fresh board's setup code while nobody has used it and the board has no admin (one
+    made by ``prayerboard create-admin`` ends it too), else None."""
+    row = await SiteSetting.select(SiteSetting.value).where(SiteSetting.key == FIRST_MEMBER_SETTING).first()
+    if row is None or await Member.exists().where(Member.role == Role.ADMIN):
+        return None
+    return str(row["value"])
+
+
+class WrongSetupCode(ServiceError):
+    """That setup code is not right. Copy it from the server's log, or leave the field empty."""
+
+    status_code = 422
+
+
+def setup_code_matches(expected: str, typed: str) -> bool:
+    typed = "".join(typed.split()).lower()[:SETUP_CODE_MAX]
+    return hmac.compare_digest(expected.encode(), typed.encode())
+
+
+async def claim_first_member(typed_code: str) -> bool:
+    """Whether the member just made in the caller's transaction with ``typed_code`` becomes
+    the board's admin: only with the fresh board's setup code while the board has no admin
+    (``WrongSetupCode`` for another code while one waits), taken away in one guarded delete so
+    of two at once only one may use it.
     """
-    claimed = await SiteSetting.delete().where(SiteSetting.key == FIRST_MEMBER_SETTING).returning(SiteSetting.key)
-    if not claimed:
-        return False
-    return not await Member.exists().where(Member.id != member_id)
+    expected = await setup_code()
+    if not typed_code.strip() or expected is None:
+        return False  # no code typed, or it was used already (a form opened before): a plain member
+    if not setup_code_matches(expected, typed_code):
+        raise WrongSetupCode()
+    claimed = await (
+        SiteSetting.delete()
+        .where((SiteSetting.key == FIRST_MEMBER_SETTING) & (SiteSetting.value == expected))
+        .returning(SiteSetting.key)
+    )
+    return bool(claimed)

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from prayerboard.auth import current_actor, require_member
 from prayerboard.forms import FormErrors, clean_text, parse_login
 from prayerboard.policy import Actor
-from prayerboard.services import accounts, email_address, membership, recovery
+from prayerboard.services import accounts, email_address, membership, recovery, site
 from prayerboard.services.errors import Throttled
 from prayerboard.sessions import rotate_session
 from prayerboard.vocab import Role
@@ -27,7 +27,7 @@ RESET_DONE = "Your new password is set, and you are signed in. Any other place y
 WAITING_PAGE = "/join/waiting"
 ADDRESS_CONFIRMED = "Thank you: your email address is confirmed, and you are signed in."
 NEW_ADDRESS_CONFIRMED = "Your new email address is confirmed: mail goes there from now on."
-FIRST_MEMBER_IS_ADMIN = "You are the first member, so you are this board's admin: see Board settings."
+FIRST_MEMBER_IS_ADMIN = "Welcome: you are this board's admin. Start with its settings."
 
 
 def _renew_csrf_token(request: Request, response: Redirect) -> Redirect:
@@ -167,6 +167,7 @@ class AccountController(Controller):
             values={"invite": invite},
             errors={},
             join_policy=site_settings.join_policy,
+            awaiting_admin=await site.setup_code() is not None,
         )
 
     @post("/register", opt={"widens_only": True})
@@ -186,8 +187,9 @@ class AccountController(Controller):
                 values={**exc.values, "invite": invite},
                 errors=exc.errors,
                 join_policy=site_settings.join_policy,
+                awaiting_admin=await site.setup_code() is not None,
             )
-        # A fresh install's first member is its admin (docs/security.md, "The first member").
+        # Whoever installed the board, with the setup code, runs it (docs/security.md, "The first member").
         first_member = actor.role == Role.ADMIN
         if site_settings.confirm_email:
             # Not signed in: the link mailed to the address signs the member in once opened.
