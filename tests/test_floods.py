@@ -163,8 +163,10 @@ def test_concurrent_wrong_guesses_are_evaluated_at_most_up_to_the_limit(server, 
     new_browser().register("target")
     forms = [{"username": "target", "password": f"guess number {n}"} for n in range(CONCURRENT_GUESSES)]
     answers = Counter(_post_all(server.url, _jars(server.url, CONCURRENT_GUESSES), "/login", forms))
-    # 422 is "that username and password do not match": a guess that was checked.
-    assert set(answers) <= {422, 429}, answers
+    # 422 is "that username and password do not match": a guess that was checked. 503: password
+    # checks are bounded, and on a busy machine a counted guess may be asked to try again
+    # unchecked; either way no guess beyond the limit is ever checked.
+    assert set(answers) <= {422, 429, 503}, answers
     assert answers[422] <= PER_ACCOUNT_LIMIT, answers
     assert answers[429] >= CONCURRENT_GUESSES - PER_ACCOUNT_LIMIT
 
