@@ -90,6 +90,31 @@
     });
   }
 
+  // Whose pages these are: drafts of anyone else who used this browser, and drafts older than
+  // DRAFT_DAYS, are forgotten on every page, not only when their own form is opened again.
+  var script = document.currentScript;
+  var member = script ? script.getAttribute("data-member") || "" : "";
+  function forgetOthersAndStale() {
+    var keys = [];
+    for (var i = 0; i < storage.length; i++) {
+      var key = storage.key(i);
+      if (!key || key.indexOf(PREFIX) !== 0) continue;
+      var owner = key.slice(PREFIX.length).split(":")[0];
+      var draft = null;
+      try {
+        draft = JSON.parse(storage.getItem(key) || "null");
+      } catch (error) {
+        draft = null;
+      }
+      var stale = !draft || typeof draft.at !== "number" || Date.now() - draft.at > DRAFT_DAYS * 24 * 3600 * 1000;
+      if (stale || (member && owner !== member)) keys.push(key);
+    }
+    keys.forEach(function (key) {
+      storage.removeItem(key);
+    });
+  }
+  forgetOthersAndStale();
+
   document.querySelectorAll("form[data-draft]").forEach(function (form) {
     if (!form.getAttribute("data-draft")) return; // no member named: keep nothing
     var timers = {};
@@ -123,10 +148,14 @@
     });
   });
 
-  // Signing out forgets every draft kept in this browser.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.matches && form.matches("form[action='/logout']") && !event.defaultPrevented) {
+    // Signing out, or deleting the account: nothing of theirs stays in this browser.
+    if (
+      form.matches &&
+      form.matches("form[action='/logout'], form[action='/settings/delete']") &&
+      !event.defaultPrevented
+    ) {
       signingOut = true;
       forgetAll();
     }

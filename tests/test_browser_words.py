@@ -162,6 +162,38 @@ def test_drafts_are_kept_per_member_and_forgotten_at_sign_out(
     assert problems.seen == [], "\n".join(problems.seen)
 
 
+def test_another_members_drafts_and_a_deleted_accounts_drafts_do_not_stay_in_the_browser(
+    chromium: Browser,  # noqa: F811 - the fixture
+    author: Any,
+) -> None:
+    post_id = author.create_post()
+    problems = Problems()
+    page = open_page(chromium, problems)
+    base = str(author.client.base_url).rstrip("/")
+    # A draft left by someone whose session simply ended (no "Sign out" pressed)...
+    page.goto(base + "/")
+    page.evaluate(
+        "() => localStorage.setItem('prayerboard.draft:someone:/posts:body',"
+        " JSON.stringify({text: 'Their private words', at: Date.now()}))"
+    )
+    # ...is gone as soon as another member opens any page in this browser.
+    register(page, base, "second", "Second Member")
+    page.wait_for_function(f"() => ({DRAFT_KEYS})().length === 0")
+    # Deleting one's account forgets one's own drafts too.
+    page.goto(f"{base}/posts/{post_id}")
+    page.get_by_label("Write some encouragement", exact=True).fill("Words before leaving.")
+    page.wait_for_function(f"() => ({DRAFT_KEYS})().length === 1")
+    page.goto(base + "/settings")
+    page.get_by_label("Keep my posts and replies, anonymised").check()
+    page.locator("form[action='/settings/delete'] input[type=password]").fill("a gentle password 42")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("form[action='/settings/delete'] button").click()
+    page.wait_for_url(re.compile(r"account=deleted"))
+    assert page.evaluate(DRAFT_KEYS) == []
+    page.context.close()
+    assert problems.seen == [], "\n".join(problems.seen)
+
+
 def test_a_refused_reply_focuses_the_error_summary_whose_link_leads_to_the_field(
     chromium: Browser,  # noqa: F811 - the fixture
     author: Any,

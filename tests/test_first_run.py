@@ -90,12 +90,13 @@ def test_two_people_registering_at_once_on_a_fresh_board_make_one_admin():
 
 def test_a_member_made_first_by_create_admin_leaves_the_next_one_a_plain_member():
     with fresh_board() as (_, board_env, new_browser):
+        code = _setup_code(board_env)
         made = run_cli("create-admin", "keeper", "keeper@example.org", input=f"{PASSWORD}\n", env=board_env)
         assert made.returncode == 0, made.stderr
         browser = new_browser()
         # The board has an admin: the setup code no longer makes one, and is not offered.
         assert 'name="setup_code"' not in browser.get("/register").text
-        assert _join(browser, "joiner", _setup_code(board_env)).headers["location"] == "/"
+        assert _join(browser, "joiner", code).headers["location"] == "/"
         assert _roles(board_env) == {"keeper": "admin", "joiner": "member"}
 
 
@@ -280,3 +281,18 @@ def test_a_public_post_still_opens_for_a_visitor_and_the_api_still_answers_not_f
     # Machines get the API's plain answer: 404 for both a members-only and a missing post.
     assert visitor.get(f"/api/v1/posts/{members_id}").status_code == 404
     assert visitor.get("/api/v1/posts/doesnotexist").status_code == 404
+
+
+def test_a_board_that_loses_its_last_admin_does_not_bring_the_setup_code_back():
+    with fresh_board() as (_, board_env, new_browser):
+        code = _setup_code(board_env)
+        made = run_cli("create-admin", "keeper", "keeper@example.org", input=f"{PASSWORD}\n", env=board_env)
+        assert made.returncode == 0, made.stderr
+        # The admin steps down (nothing stops an admin from doing so); the old code from the
+        # first start's log must not make whoever saw it the new admin.
+        fresh_query(board_env, "UPDATE member SET role = 'moderator' WHERE username = 'keeper'")
+        assert fresh_query(board_env, "SELECT key FROM site_setting WHERE key = 'first_member_becomes_admin'") == []
+        stranger = new_browser()
+        assert 'name="setup_code"' not in stranger.get("/register").text
+        assert _join(stranger, "stranger", code).headers["location"] == "/"
+        assert _roles(board_env)["stranger"] == "member"

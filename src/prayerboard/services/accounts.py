@@ -145,7 +145,9 @@ async def _insert_member(
             )
         ).returning(*Member.all_columns())
     )[0]
-    if role == Role.MEMBER and await site.claim_first_member(setup_code):
+    if role == Role.ADMIN:
+        await site.forget_setup_code()  # ``prayerboard create-admin`` made the board's admin
+    elif role == Role.MEMBER and await site.claim_first_member(setup_code):
         # Whoever installed the board, with the code from its log, runs it (docs/security.md,
         # "The first member").
         await Member.update({Member.role: Role.ADMIN, Member.state: MemberState.ACTIVE}).where(Member.id == row["id"])

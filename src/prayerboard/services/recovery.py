@@ -26,7 +26,7 @@ from prayerboard import passwords
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors, clean_text, password_problem
 from prayerboard.policy import Actor
-from prayerboard.services import outbox
+from prayerboard.services import outbox, site
 from prayerboard.services.accounts import (
     GONE,
     TypedTargetThrottle,
@@ -308,6 +308,7 @@ async def promote_to_admin(username: str) -> bool:
         if row["role"] == Role.ADMIN:
             return False
         await Member.update({Member.role: Role.ADMIN}).where(Member.id == row["id"])
+        await site.forget_setup_code()
         await record(
             None, f"role_{Role.ADMIN}", Target.member(row["id"]), row["id"], "made an admin from the command line"
         )

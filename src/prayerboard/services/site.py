@@ -362,9 +362,20 @@ async def setup_code() -> str | None:
     """The fresh board's setup code while nobody has used it and the board has no admin (one
     made by ``prayerboard create-admin`` ends it too), else None."""
     row = await SiteSetting.select(SiteSetting.value).where(SiteSetting.key == FIRST_MEMBER_SETTING).first()
-    if row is None or await Member.exists().where(Member.role == Role.ADMIN):
+    if row is None:
+        return None
+    if await Member.exists().where(Member.role == Role.ADMIN):
+        # The board has had its admin: the code is gone for good, so a board that later loses
+        # its last admin does not hand the role to whoever saw the first start's log.
+        await forget_setup_code()
         return None
     return str(row["value"])
+
+
+async def forget_setup_code() -> None:
+    """Call in the transaction that makes an admin by any other way: the board has its admin, and
+    the code must not make another should that one ever leave."""
+    await SiteSetting.delete().where(SiteSetting.key == FIRST_MEMBER_SETTING)
 
 
 class WrongSetupCode(ServiceError):

@@ -38,4 +38,4 @@ async def robots_txt(request: Request) -> Response[str]:
     """The same text for everyone; it follows the board's settings at once."""
     site = await site_settings(request)
     text = KEEP_OUT if site.hide_from_search_engines or site.members_only else PUBLIC_POSTS_ONLY
-    return Response(text, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"})
+    return Response(text, media_type="text/plain", headers={"Cache-Control": "no-cache"})

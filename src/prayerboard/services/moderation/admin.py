@@ -9,6 +9,7 @@ from prayerboard import policy
 from prayerboard.db import is_unique_violation, transaction
 from prayerboard.forms import FormErrors
 from prayerboard.policy import Actor
+from prayerboard.services import site
 from prayerboard.services.errors import NotFound
 from prayerboard.services.moderation.log import Target, record
 from prayerboard.tables import Member, WatchedWord
@@ -28,6 +29,8 @@ async def set_role(actor: Actor | None, member_id: int, role: str, reason: str) 
         if not await Member.exists().where(Member.id == member_id):
             raise NotFound()
         await Member.update({Member.role: role}).where(Member.id == member_id)
+        if role == Role.ADMIN:
+            await site.forget_setup_code()
         await record(admin, f"role_{role}", Target.member(member_id), member_id, reason)
 
 
