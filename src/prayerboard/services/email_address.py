@@ -13,16 +13,14 @@ password resets included, keeps going to ``email``.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import hmac
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from prayerboard import passwords, tables
+from prayerboard import passwords, signing, tables
 from prayerboard.db import transaction
 from prayerboard.forms import EMAIL_RE, Credentials, FormErrors, clean_text, parse_login
 from prayerboard.policy import Actor, require
@@ -49,8 +47,6 @@ CONFIRM_PATH = "/register/confirm/"
 # One address may belong to several accounts (a family); each waiting one gets its own link.
 ACCOUNTS_PER_ADDRESS = 3
 TARGET_MAX = tables.EMAIL_MAX  # the longest email address; a username is shorter
-_SIGNATURE_BYTES = 24
-_TOKEN_MAX = 80  # id (at most 18 digits), expiry (at most 12), 32 characters of signature, two dots
 
 # What a link confirms: the address the member joined with, or the new one of a change.
 Purpose = Literal["join", "change"]
@@ -95,11 +91,9 @@ class ConfirmTarget:
 
 
 def _signature(secret_key: str, member_id: int, expires: int, purpose: Purpose, address: str) -> str:
-    # A key of its own, derived from the secret key, so no other signature can pass for this one.
-    key = hashlib.sha256(b"prayerboard email confirmation\x00" + secret_key.encode()).digest()
-    message = "\x00".join((str(member_id), str(expires), purpose, address)).encode("utf-8", "surrogatepass")
-    tag = hmac.new(key, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
-    return base64.urlsafe_b64encode(tag).decode().rstrip("=")
+    return signing.signature(
+        "prayerboard email confirmation", secret_key, str(member_id), str(expires), purpose, address
+    )
 
 
 def mint_token(secret_key: str, member_id: int, purpose: Purpose, address: str, now: float | None = None) -> str:
@@ -109,12 +103,10 @@ def mint_token(secret_key: str, member_id: int, purpose: Purpose, address: str, 
 
 
 def _parse(token: str) -> tuple[int, int, str]:
-    parts = token.split(".") if len(token) <= _TOKEN_MAX and token.isascii() else []
-    if len(parts) != 3 or not all(parts) or not (parts[0].isdecimal() and parts[1].isdecimal()):
+    parts = signing.split_expiring(token)
+    if parts is None:
         raise ConfirmLinkInvalid()
-    if len(parts[0]) > 18 or len(parts[1]) > 12:
-        raise ConfirmLinkInvalid()
-    return int(parts[0]), int(parts[1]), parts[2]
+    return parts
 
 
 def _waiting(row: Mapping[str, Any]) -> list[tuple[Purpose, str]]:

@@ -9,8 +9,6 @@ whether or not the address or name belongs to anyone.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import html
 import ipaddress
@@ -22,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from prayerboard import passwords
+from prayerboard import passwords, signing
 from prayerboard.db import transaction
 from prayerboard.forms import FormErrors, clean_text, password_problem
 from prayerboard.policy import Actor
@@ -44,13 +42,11 @@ RESET_MAIL_KIND = "password_reset"
 # One address may belong to several accounts (a family); each gets its own link, up to this many.
 ACCOUNTS_PER_ADDRESS = 3
 TARGET_MAX = 254  # the longest email address; a username is shorter
-_SIGNATURE_BYTES = 24
 # Set by ``prayerboard run`` for its app processes: the address it was told to listen on.
 RUN_HOST_ENV = "PRAYERBOARD_RUN_HOST"
 _EVERY_ADDRESS = {"", "0.0.0.0", "::"}
 
 log = logging.getLogger("prayerboard.mail")
-_TOKEN_MAX = 80  # id (at most 18 digits), expiry (10), 32 characters of signature, two dots
 
 
 class ResetLinkInvalid(ServiceError):
@@ -116,13 +112,8 @@ def reset_link_base(public_url: str | None, request_base_url: str, run_host: str
 
 
 def _signature(secret_key: str, member_id: int, expires: int, row: Mapping[str, Any]) -> str:
-    # A key of its own, derived from the secret key, so no other signature can pass for this one.
-    key = hashlib.sha256(b"prayerboard password reset\x00" + secret_key.encode()).digest()
-    message = "\x00".join(
-        (str(member_id), str(expires), row["password_hash"], str(row["session_epoch"]), row["email"])
-    ).encode("utf-8", "surrogatepass")
-    tag = hmac.new(key, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
-    return base64.urlsafe_b64encode(tag).decode().rstrip("=")
+    fields = (str(member_id), str(expires), row["password_hash"], str(row["session_epoch"]), row["email"])
+    return signing.signature("prayerboard password reset", secret_key, *fields)
 
 
 def mint_token(secret_key: str, row: Mapping[str, Any], now: float | None = None) -> str:
@@ -132,12 +123,10 @@ def mint_token(secret_key: str, row: Mapping[str, Any], now: float | None = None
 
 
 def _parse(token: str) -> tuple[int, int, str]:
-    parts = token.split(".") if len(token) <= _TOKEN_MAX and token.isascii() else []
-    if len(parts) != 3 or not all(parts) or not (parts[0].isdecimal() and parts[1].isdecimal()):
+    parts = signing.split_expiring(token)
+    if parts is None:
         raise ResetLinkInvalid()
-    if len(parts[0]) > 18 or len(parts[1]) > 12:
-        raise ResetLinkInvalid()
-    return int(parts[0]), int(parts[1]), parts[2]
+    return parts
 
 
 async def check_token(secret_key: str, token: str, now: float | None = None) -> ResetTarget:

@@ -10,14 +10,12 @@ refused like a forged one (docs/privacy.md, "Email").
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from prayerboard import mail
+from prayerboard import mail, signing
 from prayerboard.db import transaction
 from prayerboard.services.errors import ServiceError
 from prayerboard.settings import Settings
@@ -25,7 +23,6 @@ from prayerboard.tables import Member
 from prayerboard.vocab import MailFrequency, MailKind, MemberState
 
 PATH = "/mail/unsubscribe/"
-_SIGNATURE_BYTES = 24  # 192 bits: far beyond guessing, and a short link
 # A member id of at most 18 digits, a stream's name, 32 characters of URL-safe base64.
 _TOKEN_RE = re.compile(r"([1-9][0-9]{0,17})\.([a-z_]{1,16})\.([A-Za-z0-9_-]{32})")
 TOKEN_MAX = 80
@@ -79,10 +76,7 @@ STREAM_OF_KIND: dict[str, Stream] = {
 
 
 def _signature(secret_key: str, member_id: int, stream: str) -> str:
-    # A key of its own, derived from the secret key, so no other signature can pass for this one.
-    key = hashlib.sha256(b"prayerboard unsubscribe\x00" + secret_key.encode()).digest()
-    tag = hmac.new(key, f"{member_id}\x00{stream}".encode("ascii"), hashlib.sha256).digest()[:_SIGNATURE_BYTES]
-    return base64.urlsafe_b64encode(tag).decode("ascii")
+    return signing.signature("prayerboard unsubscribe", secret_key, str(member_id), stream)
 
 
 def token(secret_key: str, member_id: int, stream: Stream) -> str:
