@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,32 +157,45 @@ async def _move_clock(member_id: int, clock: Column, then: dt.datetime | None, n
 
 
 async def _start_digests(stream: Stream, frequency: MailFrequency, period: dt.timedelta, now: dt.datetime) -> None:
+    async def has_news(reader: dict[str, Any], since: dt.datetime) -> bool:
+        if stream.moderators_only and reader["role"] not in MODERATOR_ROLES:
+            return False
+        return await _unread(reader["id"], stream.kinds, since).first() is not None
+
+    await _start_due(stream.clock, stream.choice == frequency, period, now, stream.mail_kind, has_news)
+
+
+async def _start_due(
+    clock: Column,
+    chosen: Any,
+    period: dt.timedelta,
+    now: dt.datetime,
+    mail_kind: MailKind,
+    has_news: Callable[[dict[str, Any], dt.datetime], Awaitable[bool]],
+) -> None:
+    """Start the messages of ``mail_kind`` due for the members who chose them (``chosen``) and
+    whose ``clock`` is ``period`` old: each member's clock moves on in one guarded update, and
+    the message (covering the time since) goes in the same transaction when there is news."""
     due = (
-        await Member.select(*READER_COLUMNS, stream.clock.as_alias("clock"))
-        .where(
-            (stream.choice == frequency)
-            & Member.state.is_in(list(notifications.READING_STATES))
-            & _due(stream.clock, now, period)
-        )
+        await Member.select(*READER_COLUMNS, clock.as_alias("clock"))
+        .where(chosen & Member.state.is_in(list(notifications.READING_STATES)) & _due(clock, now, period))
         .order_by(Member.id)
         .limit(MEMBERS_PER_ROUND)
     )
     for reader in due:
         since = reader["clock"]
         async with transaction():
-            if not await _move_clock(reader["id"], stream.clock, since, now):
+            if not await _move_clock(reader["id"], clock, since, now):
                 continue
             if since is None or not _mailable(reader):  # the clock starts; nothing to tell yet
                 continue
-            if stream.moderators_only and reader["role"] not in MODERATOR_ROLES:
-                continue
-            if await _unread(reader["id"], stream.kinds, since).first() is None:
+            if not await has_news(reader, since):
                 continue
             await outbox.enqueue(
                 to_address=reader["email"],
                 subject="",
                 text="",
-                kind=stream.mail_kind,
+                kind=mail_kind,
                 member_id=reader["id"],
                 covers=(since, now),
             )
@@ -209,33 +223,11 @@ def _unread(member_id: int, kinds: frozenset[NotificationKind], since: dt.dateti
 
 
 async def _start_prayer_lists(now: dt.datetime) -> None:
-    due = (
-        await Member.select(*READER_COLUMNS, Member.prayer_list_mailed_at.as_alias("clock"))
-        .where(
-            (Member.mail_prayer_list == True)  # noqa: E712 (SQL, not Python)
-            & Member.state.is_in(list(notifications.READING_STATES))
-            & _due(Member.prayer_list_mailed_at, now, PRAYER_LIST_PERIOD)
-        )
-        .order_by(Member.id)
-        .limit(MEMBERS_PER_ROUND)
-    )
-    for reader in due:
-        since = reader["clock"]
-        async with transaction():
-            if not await _move_clock(reader["id"], Member.prayer_list_mailed_at, since, now):
-                continue
-            if since is None or not _mailable(reader):
-                continue
-            if not await _new_requests(_actor(reader), since, now):
-                continue
-            await outbox.enqueue(
-                to_address=reader["email"],
-                subject="",
-                text="",
-                kind=MailKind.PRAYER_LIST,
-                member_id=reader["id"],
-                covers=(since, now),
-            )
+    async def has_news(reader: dict[str, Any], since: dt.datetime) -> bool:
+        return bool(await _new_requests(_actor(reader), since, now))
+
+    chosen = Member.mail_prayer_list == True  # noqa: E712 (SQL, not Python)
+    await _start_due(Member.prayer_list_mailed_at, chosen, PRAYER_LIST_PERIOD, now, MailKind.PRAYER_LIST, has_news)
 
 
 async def _new_requests(actor: Actor, since: dt.datetime, until: dt.datetime) -> list[PostRow]:
